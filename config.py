@@ -1,0 +1,94 @@
+"""Settings for SkillPath, read from the environment.
+
+Pick one with SKILLPATH_ENV (development, test or production); every value can be
+overridden by an environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when a setting the chosen environment needs is missing."""
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SKILLPATH_ENV = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # None means "the SQLite file in the instance folder" (worked out in create_app).
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    REDIS_URL: str | None = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Shown on certificates and to employers: the education provider, never a prison.
+    ISSUER_NAME: str = os.environ.get("ISSUER_NAME", "SkillPath Digital Skills")
+    SERVICE_NAME = "SkillPath"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_LIFETIME_MINUTES", 120) * 60
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 5) * 1024 * 1024 + 64 * 1024
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+    # After this many wrong passwords in a row, the account waits LOGIN_LOCK_MINUTES.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    ACTIVATION_CODE_DAYS = _env_int("ACTIVATION_CODE_DAYS", 14)
+    SQLALCHEMY_ECHO = False
+
+
+class DevelopmentConfig(Config):
+    SKILLPATH_ENV = "development"
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+
+
+class TestConfig(Config):
+    SKILLPATH_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    # Argon2 at full strength costs ~50 ms a hash; tests hash hundreds of passwords.
+    ARGON2_FAST = True
+
+
+class ProductionConfig(Config):
+    SKILLPATH_ENV = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "true").lower() != "false"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigError(f"Production needs these environment variables: {', '.join(missing)}")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("SKILLPATH_ENV", "development")
+    try:
+        config = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"SKILLPATH_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+    if config is ProductionConfig:
+        ProductionConfig.check()
+    return config

@@ -1,0 +1,156 @@
+"""SkillPath: a digital-skills tracker for people in prison and after release."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
+
+from config import Config, get_config
+from skillpath.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Flask:
+    """Build the application. `config` is a Config class or the name of one."""
+    config_class = config if isinstance(config, type) else get_config(config)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        static_url_path="/assets",
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    _configure_database_url(app)
+    _register_extensions(app)
+    _register_templates(app)
+    _register_blueprints(app)
+    _register_security_headers(app)
+    _register_errorhandlers(app)
+    _register_commands(app)
+    _register_request_hooks(app)
+    return app
+
+
+def _configure_database_url(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'skillpath.sqlite'}"
+    url: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgres://"):  # the form some hosts hand out
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        # SQLite has no pool to ping; foreign keys are switched on per connection (see models).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+
+def _register_extensions(app: Flask) -> None:
+    import skillpath.models  # noqa: F401  (registers every table before migrate sees the metadata)
+    from skillpath.auth.loader import configure_login
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    configure_login(app, login_manager)
+    with app.app_context():
+        _enable_sqlite_foreign_keys(app)
+
+
+def _enable_sqlite_foreign_keys(app: Flask) -> None:
+    from sqlalchemy import event
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_templates(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from skillpath import template_helpers
+
+    app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    if app.testing:
+        app.jinja_env.undefined = _RenderStrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    template_helpers.register(app)
+
+
+class _RenderStrictUndefined(Undefined):
+    """In tests, printing an undefined variable fails loudly.
+
+    Jinja's StrictUndefined also fails on `if x` tests, which the GOV.UK
+    component templates rely on, so only rendering is made strict.
+    """
+
+    def __str__(self) -> str:
+        self._fail_with_undefined_error()
+        return ""
+
+
+def _register_blueprints(app: Flask) -> None:
+    from skillpath.admin.routes import bp as admin_bp
+    from skillpath.auth.routes import bp as auth_bp
+    from skillpath.learners.routes import bp as learners_bp
+    from skillpath.main.routes import bp as main_bp
+    from skillpath.mentors.routes import bp as mentors_bp
+
+    for blueprint in (main_bp, auth_bp, learners_bp, mentors_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_security_headers(app: Flask) -> None:
+    from skillpath.security import apply_security_headers
+
+    app.after_request(apply_security_headers)
+
+
+def _register_errorhandlers(app: Flask) -> None:
+    from skillpath.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from skillpath.cli import register_commands
+
+    register_commands(app)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _make_csp_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)

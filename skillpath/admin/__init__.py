@@ -1,0 +1,1 @@
+"""Administration: establishments, cohorts and staff accounts."""

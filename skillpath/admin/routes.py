@@ -1,0 +1,164 @@
+"""Administrators run establishments, cohorts and staff accounts."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from skillpath.admin.forms import AssignMentorForm, CreateCohortForm, CreateEstablishmentForm, CreateStaffForm
+from skillpath.auth import handover
+from skillpath.auth.policy import admin_required
+from skillpath.extensions import db
+from skillpath.models import Cohort, Establishment, EstablishmentKind, UserRole
+from skillpath.services import accounts, organisations
+from skillpath.services.accounts import AccountError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _establishment_or_404(public_id: uuid.UUID) -> Establishment:
+    return organisations.get_establishment(public_id) or abort(404)
+
+
+def _cohort_or_404(public_id: uuid.UUID) -> Cohort:
+    return organisations.get_cohort(public_id) or abort(404)
+
+
+@bp.route("/")
+@admin_required
+def home() -> str:
+    establishments = organisations.list_establishments()
+    cohort_ids = [cohort.id for establishment in establishments for cohort in establishment.cohorts]
+    counts = organisations.count_current_learners(cohort_ids)
+    return render_template("admin/home.html", establishments=establishments, counts=counts)
+
+
+@bp.route("/establishments/new", methods=["GET", "POST"])
+@admin_required
+def establishment_new() -> str | Response:
+    form = CreateEstablishmentForm()
+    if form.validate_on_submit():
+        try:
+            establishment = organisations.create_establishment(
+                name=form.name.data or "",
+                code=form.code.data or "",
+                kind=EstablishmentKind(form.kind.data),
+                by=current_user,
+            )
+        except AccountError as error:
+            getattr(form, error.field or "name").errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"{establishment.name} has been added.", "success")
+            return redirect(url_for("admin.establishment", establishment_id=establishment.public_id))
+    return render_template("admin/establishment_new.html", form=form)
+
+
+@bp.route("/establishments/<uuid:establishment_id>")
+@admin_required
+def establishment(establishment_id: uuid.UUID) -> str:
+    establishment = _establishment_or_404(establishment_id)
+    counts = organisations.count_current_learners([cohort.id for cohort in establishment.cohorts])
+    mentors = organisations.list_mentors_in(establishment)
+    return render_template("admin/establishment.html", establishment=establishment, counts=counts, mentors=mentors)
+
+
+@bp.route("/establishments/<uuid:establishment_id>/cohorts/new", methods=["GET", "POST"])
+@admin_required
+def cohort_new(establishment_id: uuid.UUID) -> str | Response:
+    establishment = _establishment_or_404(establishment_id)
+    form = CreateCohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = organisations.create_cohort(establishment=establishment, name=form.name.data or "", by=current_user)
+        except AccountError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"The cohort {cohort.name} has been added.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
+    return render_template("admin/cohort_new.html", form=form, establishment=establishment)
+
+
+@bp.route("/cohorts/<uuid:cohort_id>", methods=["GET", "POST"])
+@admin_required
+def cohort(cohort_id: uuid.UUID) -> str | Response:
+    cohort = _cohort_or_404(cohort_id)
+    available = [m for m in organisations.list_mentors_in(cohort.establishment) if m not in cohort.mentors]
+    form = AssignMentorForm()
+    form.mentor.choices = [("", "Select a mentor")] + [(str(m.public_id), m.display_name) for m in available]
+    if form.validate_on_submit():
+        mentor = accounts.find_user_by_public_id(form.mentor.data)
+        if mentor is None or mentor not in available:
+            form.mentor.errors = ["Select a mentor from the list"]
+        else:
+            organisations.assign_mentor(cohort, mentor, by=current_user)
+            db.session.commit()
+            flash(f"{mentor.display_name} now mentors {cohort.name}.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
+    learners = organisations.list_current_learners([cohort.id])[cohort.id]
+    return render_template("admin/cohort.html", cohort=cohort, form=form, learners=learners, available=available)
+
+
+@bp.route("/cohorts/<uuid:cohort_id>/mentors/<uuid:mentor_id>/remove", methods=["POST"])
+@admin_required
+def cohort_mentor_remove(cohort_id: uuid.UUID, mentor_id: uuid.UUID) -> Response:
+    cohort = _cohort_or_404(cohort_id)
+    mentor = accounts.find_user_by_public_id(mentor_id)
+    if mentor is None or mentor not in cohort.mentors:
+        abort(404)
+    organisations.remove_mentor(cohort, mentor, by=current_user)
+    db.session.commit()
+    flash(f"{mentor.display_name} no longer mentors {cohort.name}.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
+
+
+@bp.route("/staff")
+@admin_required
+def staff() -> str:
+    return render_template("admin/staff.html", staff=organisations.list_staff())
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@admin_required
+def staff_new() -> str | Response:
+    form = CreateStaffForm()
+    establishments = organisations.list_establishments()
+    form.establishment.choices = [("", "Select an establishment")] + [
+        (str(e.public_id), e.name) for e in establishments
+    ]
+    if form.validate_on_submit():
+        chosen = next((e for e in establishments if str(e.public_id) == form.establishment.data), None)
+        try:
+            account = accounts.create_staff(
+                username=form.username.data or "",
+                display_name=form.display_name.data or "",
+                role=UserRole(form.role.data),
+                establishment=chosen,
+                email=form.email.data,
+                is_establishment_lead=bool(form.is_establishment_lead.data),
+                created_by=current_user,
+                activation_days=current_app.config["ACTIVATION_CODE_DAYS"],
+            )
+        except AccountError as error:
+            getattr(form, error.field or "username").errors = [str(error)]
+        else:
+            db.session.commit()
+            handover.remember_code(account.user, account.activation_code)
+            return redirect(url_for("admin.staff_created", user_id=account.user.public_id))
+    return render_template("admin/staff_new.html", form=form)
+
+
+@bp.route("/staff/<uuid:user_id>/created")
+@admin_required
+def staff_created(user_id: uuid.UUID) -> str | Response:
+    user = accounts.find_user_by_public_id(user_id)
+    if user is None or not user.is_staff:
+        abort(404)
+    code = handover.take_code(user)
+    if code is None:
+        return redirect(url_for("admin.staff"))
+    return render_template("admin/staff_created.html", user=user, code=code)

@@ -1,0 +1,1 @@
+"""Signing in, activation, passwords and the access policy."""

@@ -1,0 +1,123 @@
+"""Who may do what. Routes and templates both ask this module, so a button is
+hidden by the same rule that the route enforces.
+
+Every view is marked either public or with the roles that may use it; a test
+walks the URL map and fails if any endpoint is neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from skillpath.extensions import db, login_manager
+from skillpath.models import Cohort, CohortMembership, User, UserRole
+from skillpath.models.organisations import cohort_mentors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_ATTRIBUTE = "_skillpath_access"
+PUBLIC = "public"
+
+
+def public(view: F) -> F:
+    """Mark a view as open to anyone, signed in or not."""
+    setattr(view, ACCESS_ATTRIBUTE, PUBLIC)
+    return view
+
+
+def roles_required(*roles: UserRole) -> Callable[[F], F]:
+    """Only signed-in users with one of these roles; others are sent to sign in, or get a 403."""
+    allowed = frozenset(roles)
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, ACCESS_ATTRIBUTE, allowed)
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def signed_in(view: F) -> F:
+    """Any signed-in user, whatever their role."""
+    return roles_required(*UserRole)(view)
+
+
+learner_required = roles_required(UserRole.LEARNER)
+mentor_required = roles_required(UserRole.MENTOR)
+staff_required = roles_required(UserRole.MENTOR, UserRole.ADMIN)
+admin_required = roles_required(UserRole.ADMIN)
+
+
+# --- Rules about records -------------------------------------------------------------------
+
+
+def current_cohort_ids_for_learner(learner: User) -> set[int]:
+    rows = db.session.scalars(
+        select(CohortMembership.cohort_id).where(
+            CohortMembership.learner_id == learner.id, CohortMembership.left_at.is_(None)
+        )
+    )
+    return set(rows)
+
+
+def mentor_cohort_ids(mentor: User) -> set[int]:
+    return set(db.session.scalars(select(cohort_mentors.c.cohort_id).where(cohort_mentors.c.user_id == mentor.id)))
+
+
+def can_view_learner(user: User, learner: User) -> bool:
+    """Staff see only learners in their own cohorts; a learner sees only themself.
+
+    Admins see everyone; an establishment lead sees every learner currently in
+    their establishment. Released learners are no longer visible to the staff of
+    their old establishment.
+    """
+    if not learner.is_learner:
+        return False
+    if user.id == learner.id:
+        return True
+    if user.is_admin:
+        return True
+    if not user.is_mentor:
+        return False
+    profile = learner.learner_profile
+    if profile is None or profile.is_released:
+        return False
+    if user.is_establishment_lead and profile.establishment_id == user.establishment_id:
+        return True
+    return bool(current_cohort_ids_for_learner(learner) & mentor_cohort_ids(user))
+
+
+def can_manage_learner(user: User, learner: User) -> bool:
+    """Staff who can see a learner can also update their record (barriers, status, sign-off)."""
+    return user.is_staff and can_view_learner(user, learner)
+
+
+def can_create_learner_in(user: User, cohort: Cohort) -> bool:
+    if user.is_admin:
+        return True
+    if not user.is_mentor:
+        return False
+    if user.is_establishment_lead and cohort.establishment_id == user.establishment_id:
+        return True
+    return cohort.id in mentor_cohort_ids(user)
+
+
+def can_view_cohort(user: User, cohort: Cohort) -> bool:
+    return can_create_learner_in(user, cohort)
+
+
+def can_administer(user: User) -> bool:
+    return user.is_admin

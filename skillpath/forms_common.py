@@ -1,0 +1,39 @@
+"""Form fields shared by several features."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from wtforms import DateField
+
+
+class UKDateField(DateField):
+    """A day, month and year typed into three boxes (the GOV.UK date input).
+
+    Empty boxes mean no date; a partly filled or impossible date gets a message
+    that says what to do.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [str(value).strip() for value in valuelist]
+        if not any(parts):
+            self.data = None
+            return
+        if len(parts) != 3 or not all(parts):
+            self.data = None
+            raise ValueError(f"{self.label.text.removesuffix(' (optional)')} must include a day, month and year")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1900 or year > 2200:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                f"{self.label.text.removesuffix(' (optional)')} must be a real date, like 27 3 2027"
+            ) from None

@@ -1,0 +1,1 @@
+"""The front door: the home redirect and the health check."""

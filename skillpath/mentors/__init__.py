@@ -1,0 +1,1 @@
+"""Mentors: their cohorts, their learners, and adding learner accounts."""

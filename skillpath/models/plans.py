@@ -1,0 +1,119 @@
+"""The learner's own plans: goals with steps, and confidence self-assessments.
+
+Goals follow the prison service's learning-plan model (a goal with a target
+date and ordered steps). Confidence ratings are kept as a history: the newest
+rating per skill is the current one, and mentors' assessments sit beside them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skillpath.extensions import db
+from skillpath.models._types import UTCDateTime, new_uuid, str_enum, utcnow
+from skillpath.models.catalogue import SkillLevel
+
+
+class GoalStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    ARCHIVED = "ARCHIVED"
+
+
+class StepStatus(StrEnum):
+    NOT_STARTED = "NOT_STARTED"
+    ACTIVE = "ACTIVE"
+    COMPLETE = "COMPLETE"
+
+
+class EmployabilitySkill(StrEnum):
+    TEAMWORK = "TEAMWORK"
+    TIMEKEEPING = "TIMEKEEPING"
+    COMMUNICATION = "COMMUNICATION"
+    PLANNING = "PLANNING"
+    ORGANISATION = "ORGANISATION"
+    PROBLEM_SOLVING = "PROBLEM_SOLVING"
+    INITIATIVE = "INITIATIVE"
+    ADAPTABILITY = "ADAPTABILITY"
+    RELIABILITY = "RELIABILITY"
+    CREATIVITY = "CREATIVITY"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Confidence(StrEnum):
+    NOT_CONFIDENT = "NOT_CONFIDENT"
+    LITTLE_CONFIDENCE = "LITTLE_CONFIDENCE"
+    QUITE_CONFIDENT = "QUITE_CONFIDENT"
+    VERY_CONFIDENT = "VERY_CONFIDENT"
+
+    @property
+    def label(self) -> str:
+        return {
+            "NOT_CONFIDENT": "Not confident",
+            "LITTLE_CONFIDENCE": "A little confident",
+            "QUITE_CONFIDENT": "Quite confident",
+            "VERY_CONFIDENT": "Very confident",
+        }[self.value]
+
+
+class Goal(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus), default=GoalStatus.ACTIVE)
+    archive_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    steps: Mapped[list[GoalStep]] = relationship(
+        back_populates="goal", order_by="GoalStep.position", cascade="all, delete-orphan"
+    )
+
+
+class GoalStep(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "goal_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[StepStatus] = mapped_column(str_enum(StepStatus), default=StepStatus.NOT_STARTED)
+
+    goal: Mapped[Goal] = relationship(back_populates="steps")
+
+
+class ConfidenceRating(db.Model):  # type: ignore[name-defined,misc]
+    """How confident someone judges a learner to be in one skill.
+
+    Exactly one of skill_id (a framework skill) or employability_skill is set.
+    The learner rates themself; a mentor's assessment is recorded with the
+    mentor as assessor and a framework level where one applies.
+    """
+
+    __tablename__ = "confidence_ratings"
+    __table_args__ = (Index("ix_confidence_ratings_learner_time", "learner_id", "rated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id"))
+    employability_skill: Mapped[EmployabilitySkill | None] = mapped_column(str_enum(EmployabilitySkill))
+    confidence: Mapped[Confidence | None] = mapped_column(str_enum(Confidence))
+    assessed_level: Mapped[SkillLevel | None] = mapped_column(str_enum(SkillLevel))
+    comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assessor = relationship("User", foreign_keys=[assessor_id])

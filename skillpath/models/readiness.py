@@ -1,0 +1,136 @@
+"""Readiness for work, in the prison service's own codes.
+
+Each learner has one work-readiness status with a dated history (the newest
+change is the current status) and a checklist of practical barriers to work.
+Codes match the prison service's "Get someone ready for work" service so that
+SkillPath data lines up with what prison staff already record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skillpath.extensions import db
+from skillpath.models._types import UTCDateTime, str_enum, utcnow
+
+
+class WorkReadiness(StrEnum):
+    NOT_STARTED = "NOT_STARTED"
+    READY_TO_WORK = "READY_TO_WORK"
+    SUPPORT_NEEDED = "SUPPORT_NEEDED"
+    SUPPORT_DECLINED = "SUPPORT_DECLINED"
+    NO_RIGHT_TO_WORK = "NO_RIGHT_TO_WORK"
+
+    @property
+    def label(self) -> str:
+        return {
+            "NOT_STARTED": "Not started",
+            "READY_TO_WORK": "Ready to work",
+            "SUPPORT_NEEDED": "Needs support",
+            "SUPPORT_DECLINED": "Does not want support",
+            "NO_RIGHT_TO_WORK": "No right to work in the UK",
+        }[self.value]
+
+
+class StatusChangeType(StrEnum):
+    NEW = "NEW"
+    ACCEPTED_TO_DECLINED = "ACCEPTED_TO_DECLINED"
+    DECLINED_TO_ACCEPTED = "DECLINED_TO_ACCEPTED"
+    UPDATED = "UPDATED"
+
+
+class Barrier(StrEnum):
+    BANK_ACCOUNT = "BANK_ACCOUNT"
+    CV_AND_COVERING_LETTER = "CV_AND_COVERING_LETTER"
+    DISCLOSURE_LETTER = "DISCLOSURE_LETTER"
+    EMAIL = "EMAIL"
+    PHONE = "PHONE"
+    HOUSING = "HOUSING"
+    ID = "ID"
+    INTERVIEW_CLOTHING = "INTERVIEW_CLOTHING"
+
+    @property
+    def label(self) -> str:
+        return {
+            "BANK_ACCOUNT": "Bank account",
+            "CV_AND_COVERING_LETTER": "CV and covering letter",
+            "DISCLOSURE_LETTER": "Disclosure letter",
+            "EMAIL": "Email address",
+            "PHONE": "Phone",
+            "HOUSING": "Housing",
+            "ID": "Identification (ID)",
+            "INTERVIEW_CLOTHING": "Clothes for interviews",
+        }[self.value]
+
+
+class BarrierStatus(StrEnum):
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+
+    @property
+    def label(self) -> str:
+        return {"NOT_STARTED": "Not started", "IN_PROGRESS": "In progress", "COMPLETED": "Done"}[self.value]
+
+
+class IdDocument(StrEnum):
+    BIRTH_CERTIFICATE = "BIRTH_CERTIFICATE"
+    DRIVING_LICENCE = "DRIVING_LICENCE"
+    PASSPORT = "PASSPORT"
+    OTHER = "OTHER"
+
+
+class DeclineReason(StrEnum):
+    FULL_TIME_CARER = "FULL_TIME_CARER"
+    LACKS_CONFIDENCE_OR_MOTIVATION = "LACKS_CONFIDENCE_OR_MOTIVATION"
+    HEALTH = "HEALTH"
+    RETIRED = "RETIRED"
+    RETURNING_TO_JOB = "RETURNING_TO_JOB"
+    SELF_EMPLOYED = "SELF_EMPLOYED"
+    LIMIT_THEIR_ABILITY = "LIMIT_THEIR_ABILITY"
+    NO_REASON = "NO_REASON"
+    ALREADY_HAS_WORK = "ALREADY_HAS_WORK"
+    HOUSING_NOT_IN_PLACE = "HOUSING_NOT_IN_PLACE"
+    OTHER = "OTHER"
+
+
+class ReadinessStatusChange(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "readiness_status_changes"
+    __table_args__ = (Index("ix_readiness_status_changes_learner_time", "learner_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[WorkReadiness] = mapped_column(str_enum(WorkReadiness))
+    change_type: Mapped[StatusChangeType] = mapped_column(str_enum(StatusChangeType))
+    # Only a code: health and offence details are not collected.
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(str_enum(DeclineReason))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by = relationship("User", foreign_keys=[changed_by_id])
+
+
+class BarrierItem(db.Model):  # type: ignore[name-defined,misc]
+    """One line of a learner's barriers-to-work checklist. Changes are audited."""
+
+    __tablename__ = "barrier_items"
+    __table_args__ = (db.UniqueConstraint("learner_id", "barrier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    barrier: Mapped[Barrier] = mapped_column(str_enum(Barrier))
+    status: Mapped[BarrierStatus] = mapped_column(str_enum(BarrierStatus), default=BarrierStatus.NOT_STARTED)
+    already_in_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    id_documents: Mapped[list[str] | None] = mapped_column(JSON)
+    other_detail: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.already_in_place or self.status == BarrierStatus.COMPLETED

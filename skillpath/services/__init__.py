@@ -1,0 +1,1 @@
+"""The rules of SkillPath as plain functions. Nothing here reads flask.request."""

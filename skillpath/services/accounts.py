@@ -1,0 +1,243 @@
+"""Accounts: creating staff and learners, activation, signing in and passwords.
+
+Every function here changes the session but does not commit: the route owns
+the transaction, so an account and its audit event are written together.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from skillpath.auth.passwords import (
+    dummy_verify,
+    hash_secret,
+    new_activation_code,
+    normalise_activation_code,
+    verify_secret,
+)
+from skillpath.extensions import db
+from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, User, UserRole
+from skillpath.models._types import utcnow
+from skillpath.services.audit import record_event
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+PRISON_NUMBER_PATTERN = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
+
+
+class AccountError(ValueError):
+    """A request that cannot be done, with a message for the user and the field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SignInOutcome(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    LOCKED = "locked"
+    NEEDS_ACTIVATION = "needs_activation"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignInOutcome
+    user: User | None = None
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    activation_code: str
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def check_username(username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise AccountError(
+            "Usernames must be 3 to 40 characters: letters, numbers, dots, dashes or underscores, "
+            "starting with a letter or number",
+            "username",
+        )
+    if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
+        raise AccountError("That username is already taken. Choose a different username", "username")
+    return name
+
+
+def _issue_activation(user: User, days: int) -> str:
+    code = new_activation_code()
+    user.activation_code_hash = hash_secret(code)
+    user.activation_expires_at = utcnow() + timedelta(days=days)
+    return code
+
+
+def create_staff(
+    *,
+    username: str,
+    display_name: str,
+    role: UserRole,
+    establishment: Establishment | None,
+    email: str | None,
+    is_establishment_lead: bool,
+    created_by: User | None,
+    activation_days: int,
+) -> NewAccount:
+    if role not in (UserRole.MENTOR, UserRole.ADMIN):
+        raise AccountError("Select mentor or administrator", "role")
+    if role == UserRole.MENTOR and establishment is None:
+        raise AccountError("Select the establishment this mentor works in", "establishment")
+    user = User(
+        username=check_username(username),
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        role=role,
+        establishment=establishment,
+        is_establishment_lead=is_establishment_lead and role == UserRole.MENTOR,
+        session_token=secrets.token_hex(16),
+        created_by_id=created_by.id if created_by else None,
+    )
+    code = _issue_activation(user, activation_days)
+    db.session.add(user)
+    db.session.flush()
+    record_event("account.staff.created", actor=created_by, subject=user, role=str(role))
+    return NewAccount(user, code)
+
+
+def create_learner(
+    *,
+    username: str,
+    preferred_name: str,
+    cohort: Cohort,
+    created_by: User | None,
+    activation_days: int,
+    prison_number: str | None = None,
+    release_date: date | None = None,
+) -> NewAccount:
+    number = (prison_number or "").strip().upper() or None
+    if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
+        raise AccountError("Enter a prison number in the format A1234BC", "prison_number")
+    user = User(
+        username=check_username(username),
+        display_name=preferred_name.strip(),
+        role=UserRole.LEARNER,
+        session_token=secrets.token_hex(16),
+        created_by_id=created_by.id if created_by else None,
+    )
+    code = _issue_activation(user, activation_days)
+    user.learner_profile = LearnerProfile(
+        preferred_name=preferred_name.strip(),
+        establishment_id=cohort.establishment_id,
+        prison_number=number,
+        release_date=release_date,
+    )
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(CohortMembership(cohort_id=cohort.id, learner_id=user.id))
+    record_event("account.learner.created", actor=created_by, subject=user, cohort=str(cohort.public_id))
+    return NewAccount(user, code)
+
+
+def reissue_activation_code(user: User, *, by: User, activation_days: int) -> str:
+    """A new one-time code, for a learner who lost theirs or forgot their password.
+
+    The old password stops working and every session ends.
+    """
+    code = _issue_activation(user, activation_days)
+    user.password_hash = None
+    user.activated_at = None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.session_token = secrets.token_hex(16)
+    record_event("account.activation.reissued", actor=by, subject=user)
+    return code
+
+
+def sign_in(username: str, password: str, *, max_failures: int, lock_minutes: int, ip: str | None) -> SignInResult:
+    user = find_user_by_username(username)
+    now = utcnow()
+    if user is None:
+        dummy_verify(password)
+        record_event("auth.signin.unknown_user", actor=None, ip_address=ip)
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
+    if user.is_locked(now):
+        record_event("auth.signin.locked", actor=None, subject=user, ip_address=ip)
+        return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
+    if user.needs_activation:
+        dummy_verify(password)
+        return SignInResult(SignInOutcome.NEEDS_ACTIVATION, user)
+    if not verify_secret(user.password_hash, password):
+        user.failed_logins += 1
+        record_event("auth.signin.failed", actor=None, subject=user, ip_address=ip)
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+            record_event("auth.account.locked", actor=None, subject=user, ip_address=ip)
+            return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS, user)
+    if not user.is_enabled:
+        return SignInResult(SignInOutcome.DISABLED, user)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record_event("auth.signin.succeeded", actor=user, subject=user, ip_address=ip)
+    return SignInResult(SignInOutcome.OK, user)
+
+
+def check_activation_code(username: str, code: str, *, ip: str | None) -> User | None:
+    """The user whose unexpired, unused activation code this is, or None."""
+    user = find_user_by_username(username)
+    typed = normalise_activation_code(code)
+    if user is None or user.activation_code_hash is None:
+        dummy_verify(typed)
+        record_event("auth.activation.failed", actor=None, subject=user, ip_address=ip)
+        return None
+    expired = user.activation_expires_at is None or user.activation_expires_at <= utcnow()
+    if not verify_secret(user.activation_code_hash, typed) or expired:
+        record_event("auth.activation.failed", actor=None, subject=user, ip_address=ip, expired=expired)
+        return None
+    return user
+
+
+def complete_activation(user: User, new_password: str) -> None:
+    user.password_hash = hash_secret(new_password)
+    user.activation_code_hash = None
+    user.activation_expires_at = None
+    user.activated_at = utcnow()
+    user.session_token = secrets.token_hex(16)
+    user.last_login_at = utcnow()
+    record_event("auth.activation.completed", actor=user, subject=user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_secret(user.password_hash, current_password):
+        raise AccountError("Your current password is wrong. Check it and try again", "current_password")
+    user.password_hash = hash_secret(new_password)
+    # A new token ends every other session; the route signs this one in again.
+    user.session_token = secrets.token_hex(16)
+    record_event("auth.password.changed", actor=user, subject=user)
+
+
+def find_user_by_public_id(public_id: object) -> User | None:
+    import uuid
+
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return db.session.scalar(select(User).where(User.public_id == key))

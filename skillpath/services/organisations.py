@@ -1,0 +1,148 @@
+"""Establishments, cohorts and who works in them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from skillpath.extensions import db
+from skillpath.models import Cohort, CohortMembership, Establishment, EstablishmentKind, LearnerProfile, User, UserRole
+from skillpath.models.organisations import cohort_mentors
+from skillpath.services.accounts import AccountError
+from skillpath.services.audit import record_event
+
+PRISON_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def list_establishments() -> list[Establishment]:
+    return list(db.session.scalars(select(Establishment).order_by(Establishment.name)))
+
+
+def get_establishment(public_id: uuid.UUID) -> Establishment | None:
+    return db.session.scalar(select(Establishment).where(Establishment.public_id == public_id))
+
+
+def get_cohort(public_id: uuid.UUID) -> Cohort | None:
+    return db.session.scalar(
+        select(Cohort).where(Cohort.public_id == public_id).options(selectinload(Cohort.mentors))
+    )
+
+
+def create_establishment(*, name: str, code: str, kind: EstablishmentKind, by: User | None) -> Establishment:
+    name = name.strip()
+    code = code.strip().upper()
+    if not PRISON_CODE.fullmatch(code):
+        raise AccountError("Enter a code of 3 letters, like BXI", "code")
+    if db.session.scalar(select(func.count()).select_from(Establishment).where(Establishment.code == code)):
+        raise AccountError("An establishment already has that code. Enter a different code", "code")
+    if db.session.scalar(
+        select(func.count()).select_from(Establishment).where(func.lower(Establishment.name) == name.lower())
+    ):
+        raise AccountError("An establishment already has that name. Enter a different name", "name")
+    establishment = Establishment(name=name, code=code, kind=kind)
+    db.session.add(establishment)
+    db.session.flush()
+    record_event("establishment.created", actor=by, object_type="establishment", object_id=establishment.public_id)
+    return establishment
+
+
+def create_cohort(*, establishment: Establishment, name: str, by: User | None) -> Cohort:
+    name = name.strip()
+    clash = db.session.scalar(
+        select(func.count())
+        .select_from(Cohort)
+        .where(Cohort.establishment_id == establishment.id, func.lower(Cohort.name) == name.lower())
+    )
+    if clash:
+        raise AccountError("This establishment already has a cohort with that name. Enter a different name", "name")
+    cohort = Cohort(establishment=establishment, name=name)
+    db.session.add(cohort)
+    db.session.flush()
+    record_event("cohort.created", actor=by, object_type="cohort", object_id=cohort.public_id)
+    return cohort
+
+
+def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
+    if not mentor.is_mentor:
+        raise AccountError("Select a mentor", "mentor")
+    if mentor.establishment_id != cohort.establishment_id:
+        raise AccountError("Select a mentor who works in this establishment", "mentor")
+    if mentor not in cohort.mentors:
+        cohort.mentors.append(mentor)
+        record_event("cohort.mentor.assigned", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id)
+
+
+def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
+    if mentor in cohort.mentors:
+        cohort.mentors.remove(mentor)
+        record_event("cohort.mentor.removed", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id)
+
+
+def list_mentors_in(establishment: Establishment) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == UserRole.MENTOR, User.establishment_id == establishment.id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def list_staff() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([UserRole.MENTOR, UserRole.ADMIN]))
+            .options(selectinload(User.establishment))
+            .order_by(User.display_name)
+        )
+    )
+
+
+def list_cohorts_for_mentor(mentor: User) -> list[Cohort]:
+    query = select(Cohort).where(Cohort.archived_at.is_(None)).order_by(Cohort.name)
+    if mentor.is_establishment_lead:
+        query = query.where(Cohort.establishment_id == mentor.establishment_id)
+    else:
+        query = query.join(cohort_mentors, cohort_mentors.c.cohort_id == Cohort.id).where(
+            cohort_mentors.c.user_id == mentor.id
+        )
+    return list(db.session.scalars(query.options(selectinload(Cohort.establishment))))
+
+
+def list_current_learners(cohort_ids: list[int]) -> dict[int, list[User]]:
+    """Current learners of each cohort, by cohort id, in one query."""
+    result: dict[int, list[User]] = {cohort_id: [] for cohort_id in cohort_ids}
+    if not cohort_ids:
+        return result
+    rows = db.session.execute(
+        select(CohortMembership.cohort_id, User)
+        .join(User, User.id == CohortMembership.learner_id)
+        .join(LearnerProfile, LearnerProfile.user_id == User.id)
+        .where(
+            CohortMembership.cohort_id.in_(cohort_ids),
+            CohortMembership.left_at.is_(None),
+            LearnerProfile.released_at.is_(None),
+        )
+        .options(selectinload(User.learner_profile).selectinload(LearnerProfile.target_role_level))
+        .order_by(User.display_name)
+    )
+    for cohort_id, user in rows:
+        result[cohort_id].append(user)
+    return result
+
+
+def count_current_learners(cohort_ids: list[int]) -> dict[int, int]:
+    counts = dict.fromkeys(cohort_ids, 0)
+    if not cohort_ids:
+        return counts
+    rows = db.session.execute(
+        select(CohortMembership.cohort_id, func.count())
+        .where(CohortMembership.cohort_id.in_(cohort_ids), CohortMembership.left_at.is_(None))
+        .group_by(CohortMembership.cohort_id)
+    )
+    counts.update({cohort_id: count for cohort_id, count in rows})
+    return counts

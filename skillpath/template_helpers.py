@@ -1,0 +1,42 @@
+"""Filters and globals the templates share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from flask_login import current_user
+
+from skillpath.auth import policy
+
+UK = ZoneInfo("Europe/London")
+
+
+def format_date(value: date | datetime | None) -> str:
+    """'5 March 2026', the GOV.UK style; datetimes are shown in UK time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK)
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'5 March 2026 at 2:05pm' in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    hour = local.hour % 12 or 12
+    return f"{format_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["govuk_date"] = format_date
+    app.jinja_env.filters["govuk_datetime"] = format_datetime
+    app.jinja_env.globals["policy"] = policy
+    app.jinja_env.globals["service_name"] = app.config["SERVICE_NAME"]
+
+    @app.context_processor
+    def _inject() -> dict[str, object]:
+        return {"csp_nonce": g.get("csp_nonce", ""), "current_user": current_user}
