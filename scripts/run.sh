@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Prepares the database (migrations, catalogue, demo data) and runs SkillPath
+# on http://127.0.0.1:5000. SQLite in instance/ unless DATABASE_URL says otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FLASK_APP=skillpath:create_app
+export SKILLPATH_ENV=${SKILLPATH_ENV:-development}
+flask=.venv/bin/flask
+
+echo "==> Bringing the database up to date"
+$flask db upgrade
+echo "==> Loading the skills catalogue"
+$flask catalogue load
+echo "==> Adding demo data"
+$flask seed-demo
+echo "==> Starting SkillPath on http://127.0.0.1:${PORT:-5000} (Ctrl+C to stop)"
+exec $flask run --host 127.0.0.1 --port "${PORT:-5000}"
