@@ -1,0 +1,289 @@
+"""Demo data: two establishments with cohorts, staff and learners at every stage.
+
+Seeded from a fixed random number so every run tells the same story. Running it
+again changes nothing. Names include several scripts, as real cohorts do.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from skillpath.extensions import db
+from skillpath.models import (
+    Barrier,
+    BarrierItem,
+    BarrierStatus,
+    Cohort,
+    Establishment,
+    EstablishmentKind,
+    Evidence,
+    Module,
+    ReadinessStatusChange,
+    RoleLevel,
+    StatusChangeType,
+    User,
+    UserRole,
+    WorkReadiness,
+)
+from skillpath.models._types import utcnow
+from skillpath.services import accounts, organisations, progress
+
+DEMO_ADMIN = "demo-admin"
+TARGET_ROLE_LEVELS = (
+    "Service desk analyst",
+    "Apprentice developer",
+    "Associate data analyst",
+    "Associate test engineer",
+)
+
+LEARNER_NAMES = [
+    "Jordan Smith",
+    "Łukasz Żółć",
+    "Siobhán Ní Bhriain",
+    "Nguyễn Thị Minh",
+    "Marcus Campbell",
+    "Daniel O'Connor",
+    "Aaron Patel",
+    "Tomasz Nowak",
+    "Kwame Mensah",
+    "Liam Murphy",
+    "Ryan Hughes",
+    "Mohammed Hussain",
+    "Connor Walsh",
+    "Jamal Ahmed",
+    "Callum Reid",
+    "Darius Popescu",
+    "Nathan Brooks",
+    "Sean McCarthy",
+    "Emeka Okafor",
+    "Ben Whitfield",
+    "Kai Thompson",
+    "Arjun Sharma",
+    "Lewis Grant",
+    "Michael Adeyemi",
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    description: str
+
+
+def seed_demo(*, password: str, now: datetime | None = None) -> list[DemoLogin]:
+    """Create the demo world, or leave it as it is if it is already there."""
+    if accounts.find_user_by_username(DEMO_ADMIN) is not None:
+        return _logins()
+    now = now or utcnow()
+    rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
+    admin = _staff(DEMO_ADMIN, "Alex Morgan", UserRole.ADMIN, None, password)
+    north = organisations.create_establishment(
+        name="HMP Northfield", code="NFD", kind=EstablishmentKind.PRISON, by=admin
+    )
+    east = organisations.create_establishment(name="HMP Eastmoor", code="EMR", kind=EstablishmentKind.PRISON, by=admin)
+    cohorts = {
+        "north-a": organisations.create_cohort(establishment=north, name="Digital skills – autumn 2026", by=admin),
+        "north-b": organisations.create_cohort(establishment=north, name="IT support pathway", by=admin),
+        "east-a": organisations.create_cohort(establishment=east, name="Data and testing – autumn 2026", by=admin),
+    }
+    mentor = _staff("demo-mentor", "Priya Shah", UserRole.MENTOR, north, password)
+    head = _staff("demo-head", "Grace Okoro", UserRole.MENTOR, north, password, lead=True)
+    east_mentor = _staff("demo-mentor-east", "Tom Bradley", UserRole.MENTOR, east, password)
+    for key in ("north-a", "north-b"):
+        organisations.assign_mentor(cohorts[key], mentor, by=admin)
+    organisations.assign_mentor(cohorts["east-a"], east_mentor, by=admin)
+    del head  # the head of education sees every Northfield cohort without being assigned
+
+    targets = _target_role_levels()
+    plan = [("north-a", mentor), ("north-b", mentor), ("east-a", east_mentor)]
+    for index, name in enumerate(LEARNER_NAMES):
+        cohort_key, cohort_mentor = plan[index % len(plan)]
+        username = "demo-learner" if index == 0 else f"learner{index:02d}"
+        stage = 0.55 if index == 0 else rng.random()
+        _learner(
+            username,
+            name,
+            cohorts[cohort_key],
+            cohort_mentor,
+            password,
+            targets[index % len(targets)] if targets else None,
+            stage,
+            rng,
+            now,
+        )
+    new_starter = accounts.create_learner(
+        username="demo-newstarter",
+        preferred_name="Sam Taylor",
+        cohort=cohorts["north-a"],
+        created_by=mentor,
+        activation_days=14,
+        prison_number="A7001ZZ",
+        release_date=(now + timedelta(days=300)).date(),
+    )
+    db.session.flush()
+    return [
+        *_logins(),
+        DemoLogin("learner", "demo-newstarter", f"not set up yet: activation code {new_starter.activation_code}"),
+    ]
+
+
+def _logins() -> list[DemoLogin]:
+    return [
+        DemoLogin("learner", "demo-learner", "Jordan Smith, working towards service desk analyst"),
+        DemoLogin("mentor", "demo-mentor", "Priya Shah, mentors two cohorts at HMP Northfield"),
+        DemoLogin("mentor", "demo-head", "Grace Okoro, head of education at HMP Northfield"),
+        DemoLogin("mentor", "demo-mentor-east", "Tom Bradley, mentors a cohort at HMP Eastmoor"),
+        DemoLogin("admin", DEMO_ADMIN, "Alex Morgan, administrator"),
+    ]
+
+
+def _staff(
+    username: str, name: str, role: UserRole, establishment: Establishment | None, password: str, *, lead: bool = False
+) -> User:
+    account = accounts.create_staff(
+        username=username,
+        display_name=name,
+        role=role,
+        establishment=establishment,
+        email=None,
+        is_establishment_lead=lead,
+        created_by=None,
+        activation_days=14,
+    )
+    accounts.complete_activation(account.user, password)
+    return account.user
+
+
+def _target_role_levels() -> list[RoleLevel]:
+    levels = db.session.scalars(
+        select(RoleLevel).where(RoleLevel.name.in_(TARGET_ROLE_LEVELS)).options(selectinload(RoleLevel.required_skills))
+    )
+    by_name = {level.name: level for level in levels}
+    return [by_name[name] for name in TARGET_ROLE_LEVELS if name in by_name]
+
+
+def _modules_for(level: RoleLevel | None) -> list[Module]:
+    """Foundation modules first, then the modules that evidence the target role's skills."""
+    modules = list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.is_published.is_(True))
+            .options(selectinload(Module.units), selectinload(Module.skills), selectinload(Module.essential_areas))
+            .order_by(Module.code)
+        )
+    )
+    foundations = [module for module in modules if module.essential_areas][:2]
+    if level is None:
+        return foundations
+    required = {link.skill_id for link in level.required_skills}
+    role_modules = [m for m in modules if not m.essential_areas and {s.skill_id for s in m.skills} & required]
+    return foundations + role_modules
+
+
+def _learner(
+    username: str,
+    name: str,
+    cohort: Cohort,
+    mentor: User,
+    password: str,
+    target: RoleLevel | None,
+    stage: float,
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """One learner, `stage` of the way (0 to 1) through their modules, with activity spread over past months."""
+    release = (now + timedelta(days=rng.randint(20, 540))).date() if rng.random() < 0.85 else None
+    account = accounts.create_learner(
+        username=username,
+        preferred_name=name,
+        cohort=cohort,
+        created_by=mentor,
+        activation_days=14,
+        prison_number=f"A{rng.randint(1000, 9999)}{rng.choice('BCDEFG')}{rng.choice('HJKLMN')}",
+        release_date=release,
+    )
+    learner = account.user
+    accounts.complete_activation(learner, password)
+    assert learner.learner_profile is not None
+    learner.learner_profile.target_role_level = target
+    learner.learner_profile.certificate_name = name
+    started = now - timedelta(days=rng.randint(60, 330))
+    modules = _modules_for(target)
+    units_total = sum(len(module.units) for module in modules) or 1
+    units_to_do = round(stage * units_total)
+    clock = started
+    step = (now - timedelta(days=rng.randint(0, 20)) - started) / max(units_to_do, 1)
+    for module in modules:
+        if units_to_do <= 0:
+            break
+        enrolment = progress.enrol(learner, module, actor=learner, at=clock)
+        done_here = min(units_to_do, len(module.units))
+        for unit in module.units[:done_here]:
+            clock += step
+            progress.set_unit_done(enrolment, unit, True, actor=learner, at=clock)
+        units_to_do -= done_here
+        if done_here == len(module.units):
+            db.session.add(
+                Evidence(
+                    learner_id=learner.id,
+                    enrolment_id=enrolment.id,
+                    created_at=clock,
+                    reflection=f"What I did in {module.title}, and what I would do differently next time.",
+                )
+            )
+            if rng.random() < 0.8:  # most finished modules are signed off; the rest wait for the mentor
+                progress.sign_off(enrolment, mentor=mentor, at=clock + timedelta(days=rng.randint(1, 6)))
+    learner.learner_profile.last_activity_at = clock
+    _barriers(learner, mentor, release, rng, started)
+    _status(learner, mentor, stage, started)
+
+
+def _barriers(learner: User, mentor: User, release: date | None, rng: random.Random, at: datetime) -> None:
+    for barrier in Barrier:
+        roll = rng.random()
+        status = (
+            BarrierStatus.COMPLETED
+            if roll < 0.35
+            else BarrierStatus.IN_PROGRESS
+            if roll < 0.6
+            else BarrierStatus.NOT_STARTED
+        )
+        db.session.add(
+            BarrierItem(
+                learner_id=learner.id,
+                barrier=barrier,
+                status=status,
+                already_in_place=rng.random() < 0.1,
+                updated_at=at,
+                updated_by_id=mentor.id,
+            )
+        )
+
+
+def _status(learner: User, mentor: User, stage: float, at: datetime) -> None:
+    db.session.add(
+        ReadinessStatusChange(
+            learner_id=learner.id,
+            status=WorkReadiness.SUPPORT_NEEDED,
+            change_type=StatusChangeType.NEW,
+            changed_by_id=mentor.id,
+            changed_at=at,
+        )
+    )
+    if stage > 0.9:
+        db.session.add(
+            ReadinessStatusChange(
+                learner_id=learner.id,
+                status=WorkReadiness.READY_TO_WORK,
+                change_type=StatusChangeType.UPDATED,
+                changed_by_id=mentor.id,
+                changed_at=at + timedelta(days=45),
+            )
+        )
+
