@@ -38,7 +38,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = _env_int("SESSION_LIFETIME_MINUTES", 120) * 60
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
-    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 5) * 1024 * 1024 + 64 * 1024
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 5) * 1024 * 1024
+    # Requests may be larger than one upload, so that a file just over the limit gets a
+    # message on the form (keeping what was typed) rather than a bare "too big" page.
+    MAX_CONTENT_LENGTH = 2 * MAX_UPLOAD_BYTES + 1024 * 1024
+    # Evidence files live outside static/; None means instance/uploads.
+    UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     # After this many wrong passwords in a row, the account waits LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
@@ -46,6 +51,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
     ACTIVATION_CODE_DAYS = _env_int("ACTIVATION_CODE_DAYS", 14)
     SQLALCHEMY_ECHO = False
+    # Readiness for work (see skillpath/services/readiness.py and the README).
+    READINESS_SKILL_WEIGHT = float(os.environ.get("READINESS_SKILL_WEIGHT", "0.8"))
+    READINESS_BARRIER_WEIGHT = float(os.environ.get("READINESS_BARRIER_WEIGHT", "0.2"))
+    READINESS_NEARLY_READY_FROM = _env_int("READINESS_NEARLY_READY_FROM", 60)
+    READINESS_READY_FROM = _env_int("READINESS_READY_FROM", 85)
 
 
 class DevelopmentConfig(Config):

@@ -121,11 +121,12 @@ class _RenderStrictUndefined(Undefined):
 def _register_blueprints(app: Flask) -> None:
     from skillpath.admin.routes import bp as admin_bp
     from skillpath.auth.routes import bp as auth_bp
+    from skillpath.catalogue.routes import bp as catalogue_bp
     from skillpath.learners.routes import bp as learners_bp
     from skillpath.main.routes import bp as main_bp
     from skillpath.mentors.routes import bp as mentors_bp
 
-    for blueprint in (main_bp, auth_bp, learners_bp, mentors_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, catalogue_bp, learners_bp, mentors_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -31,10 +31,34 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+_BAND_TAGS = {
+    "Not started": "govuk-tag--grey",
+    "Building skills": "govuk-tag--yellow",
+    "Nearly ready": "govuk-tag--blue",
+    "Ready for work": "govuk-tag--green",
+}
+_MODULE_TAGS = {
+    "In progress": "govuk-tag--yellow",
+    "Ready for sign-off": "govuk-tag--blue",
+    "Returned with feedback": "govuk-tag--orange",
+    "Signed off": "govuk-tag--green",
+}
+
+
+def readiness_tag_classes(band: object) -> str:
+    return _BAND_TAGS.get(str(band), "govuk-tag--grey")
+
+
+def module_tag_classes(status: object) -> str:
+    return _MODULE_TAGS.get(str(status), "govuk-tag--grey")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["govuk_datetime"] = format_datetime
     app.jinja_env.globals["policy"] = policy
+    app.jinja_env.globals["readiness_tag_classes"] = readiness_tag_classes
+    app.jinja_env.globals["module_tag_classes"] = module_tag_classes
     app.jinja_env.globals["service_name"] = app.config["SERVICE_NAME"]
 
     @app.context_processor
