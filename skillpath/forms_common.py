@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from wtforms import DateField
+from wtforms.fields.choices import SelectChoice
 
 
 class UKDateField(DateField):
@@ -37,3 +39,8 @@ class UKDateField(DateField):
             raise ValueError(
                 f"{self.label.text.removesuffix(' (optional)')} must be a real date, like 27 3 2027"
             ) from None
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """Select, radio and checkbox options from (value, label) pairs, in the form WTForms 3.3+ wants."""
+    return [SelectChoice(value, label) for value, label in pairs]

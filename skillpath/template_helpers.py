@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
+from markupsafe import Markup
 from flask_login import current_user
 
 from skillpath.auth import policy
@@ -45,6 +46,11 @@ _MODULE_TAGS = {
 }
 
 
+def link_html(href: str, text: object, classes: str = "govuk-link") -> Markup:
+    """A link for the `html` of a GOV.UK component, with its text escaped."""
+    return Markup('<a class="{}" href="{}">{}</a>').format(classes, href, text)
+
+
 def readiness_tag_classes(band: object) -> str:
     return _BAND_TAGS.get(str(band), "govuk-tag--grey")
 
@@ -57,6 +63,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["govuk_datetime"] = format_datetime
     app.jinja_env.globals["policy"] = policy
+    app.jinja_env.globals["link_html"] = link_html
     app.jinja_env.globals["readiness_tag_classes"] = readiness_tag_classes
     app.jinja_env.globals["module_tag_classes"] = module_tag_classes
     app.jinja_env.globals["service_name"] = app.config["SERVICE_NAME"]

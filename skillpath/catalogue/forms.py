@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 
+from skillpath.forms_common import choices
 from skillpath.models import SkillLevel
 
 
@@ -17,7 +18,7 @@ class FilterModulesForm(FlaskForm):
     skill = SelectField("Skill", widget=GovSelect(), validate_choice=False)
     level = SelectField(
         "Skill level",
-        choices=[("", "Any level")] + [(level.value, level.label) for level in SkillLevel],
+        choices=choices([("", "Any level")] + [(level.value, level.label) for level in SkillLevel]),
         widget=GovSelect(),
         validate_choice=False,
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from skillpath.auth.policy import signed_in
 from skillpath.catalogue.forms import FilterModulesForm
+from skillpath.forms_common import choices
 from skillpath.learners.forms import StartModuleForm
 from skillpath.models import SkillLevel
 from skillpath.services import catalogue, progress
@@ -38,8 +39,8 @@ def index() -> str:
     skill_id = _parse_int(args.get("skill"))
     skill = catalogue.get_skill(skill_id) if skill_id else None
     level = SkillLevel(args["level"]) if args.get("level") in {lvl.value for lvl in SkillLevel} else None
-    form.role.choices = [("", "Any job")] + [(str(r.public_id), r.plain_title or r.name) for r in roles]
-    form.skill.choices = [("", "Any skill")] + [(str(s.id), s.name) for s in skills]
+    form.role.choices = choices([("", "Any job")] + [(str(r.public_id), r.plain_title or r.name) for r in roles])
+    form.skill.choices = choices([("", "Any skill")] + [(str(s.id), s.name) for s in skills])
     form.role.data = str(role_level.public_id) if role_level else ""
     form.skill.data = str(skill.id) if skill else ""
     form.level.data = level.value if level else ""

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import can_view_learner, learner_required, signed_in
 from skillpath.extensions import db
+from skillpath.forms_common import choices
 from skillpath.learners.forms import AddEvidenceForm, ChooseTargetForm, ConfirmForm, StartModuleForm, UnitDoneForm
 from skillpath.models import Enrolment, Evidence, Module, ModuleUnit
 from skillpath.models._types import utcnow
@@ -57,7 +58,7 @@ def choose_target() -> str | Response:
     profile = current_user.learner_profile
     options = catalogue.list_target_role_levels()
     form = ChooseTargetForm()
-    form.role_level.choices = [(str(level.public_id), level.plain_title or level.name) for level in options]
+    form.role_level.choices = choices((str(level.public_id), level.plain_title or level.name) for level in options)
     if request.method == "GET" and profile.target_role_level is not None:
         form.role_level.data = str(profile.target_role_level.public_id)
     if form.validate_on_submit():
