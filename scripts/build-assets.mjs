@@ -27,4 +27,10 @@ cpSync(
   join(root, "node_modules", "plotly.js-basic-dist-min", "plotly-basic.min.js"),
   join(out, "plotly-basic.min.js"),
 );
+// A TrueType font with Latin, Greek, Cyrillic and Vietnamese letters, for certificate PDFs:
+// names such as "Łukasz Żółć" and "Nguyễn Thị Minh" must print correctly.
+mkdirSync(join(out, "fonts"), { recursive: true });
+for (const name of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]) {
+  cpSync(join(root, "node_modules", "dejavu-fonts-ttf", "ttf", name), join(out, "fonts", name));
+}
 console.log(`assets built in ${out} (app.css ${css.css.length} bytes)`);
