@@ -81,6 +81,7 @@ def upsert_role_level(
     description: str | None = None,
     plain_title: str | None = None,
     plain_summary: str | None = None,
+    keep_existing_order: bool = False,
 ) -> RoleLevel:
     level = None
     if role.id is not None:
@@ -91,6 +92,9 @@ def upsert_role_level(
     if level is None:
         level = RoleLevel(name=name, role=role, level_order=level_order or 1, is_entry_level=bool(is_entry_level))
         db.session.add(level)
+    elif keep_existing_order:
+        # An order inferred from job titles never overrides one already set (SkillPath's own data is curated).
+        level_order = is_entry_level = None
     changed = _set(
         level,
         level_order=level_order,
@@ -126,12 +130,12 @@ def set_required_skills(level: RoleLevel, required: dict[Skill, SkillLevel], cou
             level.required_skills.remove(link)
             changed = True
     for name, (skill, skill_level) in wanted.items():
-        link = current.get(name)
-        if link is None:
+        existing = current.get(name)
+        if existing is None:
             level.required_skills.append(RoleLevelSkill(skill=skill, level=skill_level))
             changed = True
-        elif link.level != skill_level:
-            link.level = skill_level
+        elif existing.level != skill_level:
+            existing.level = skill_level
             changed = True
     if changed:
-        counts.note("required skill lists", created=False, changed=True)
+        counts.note("required skill lists", created=not current, changed=True)
