@@ -87,7 +87,7 @@ def _register_templates(app: Flask) -> None:
 
     from skillpath import template_helpers
 
-    app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+    app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(ROOT / "templates")),
             PrefixLoader(

@@ -17,7 +17,7 @@ from skillpath.extensions import db
 from skillpath.models._types import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_subject_time", "subject_id", "occurred_at"),)
 

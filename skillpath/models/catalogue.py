@@ -43,7 +43,7 @@ class SkillLevel(StrEnum):
 _LEVEL_RANK = {SkillLevel.AWARENESS: 1, SkillLevel.WORKING: 2, SkillLevel.PRACTITIONER: 3, SkillLevel.EXPERT: 4}
 
 
-class RoleFamily(db.Model):  # type: ignore[name-defined,misc]
+class RoleFamily(db.Model):  # type: ignore[name-defined]
     __tablename__ = "role_families"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class RoleFamily(db.Model):  # type: ignore[name-defined,misc]
     roles: Mapped[list[Role]] = relationship(back_populates="family", order_by="Role.name")
 
 
-class Role(db.Model):  # type: ignore[name-defined,misc]
+class Role(db.Model):  # type: ignore[name-defined]
     __tablename__ = "roles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class Role(db.Model):  # type: ignore[name-defined,misc]
     levels: Mapped[list[RoleLevel]] = relationship(back_populates="role", order_by="RoleLevel.level_order")
 
 
-class RoleLevel(db.Model):  # type: ignore[name-defined,misc]
+class RoleLevel(db.Model):  # type: ignore[name-defined]
     __tablename__ = "role_levels"
     __table_args__ = (db.UniqueConstraint("role_id", "name"),)
 
@@ -89,7 +89,7 @@ class RoleLevel(db.Model):  # type: ignore[name-defined,misc]
         return self.is_entry_level and self.plain_title is not None
 
 
-class Skill(db.Model):  # type: ignore[name-defined,misc]
+class Skill(db.Model):  # type: ignore[name-defined]
     __tablename__ = "skills"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ class Skill(db.Model):  # type: ignore[name-defined,misc]
     plain_description: Mapped[str | None] = mapped_column(Text)
 
 
-class RoleLevelSkill(db.Model):  # type: ignore[name-defined,misc]
+class RoleLevelSkill(db.Model):  # type: ignore[name-defined]
     """The level a role level requires of one skill."""
 
     __tablename__ = "role_level_skills"
@@ -112,7 +112,7 @@ class RoleLevelSkill(db.Model):  # type: ignore[name-defined,misc]
     skill: Mapped[Skill] = relationship()
 
 
-class EssentialSkillArea(db.Model):  # type: ignore[name-defined,misc]
+class EssentialSkillArea(db.Model):  # type: ignore[name-defined]
     """An area of the Essential Digital Skills framework, where most learners start."""
 
     __tablename__ = "essential_skill_areas"
@@ -132,7 +132,7 @@ module_essential_areas = Table(
 )
 
 
-class Module(db.Model):  # type: ignore[name-defined,misc]
+class Module(db.Model):  # type: ignore[name-defined]
     __tablename__ = "modules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,7 +154,7 @@ class Module(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class ModuleUnit(db.Model):  # type: ignore[name-defined,misc]
+class ModuleUnit(db.Model):  # type: ignore[name-defined]
     __tablename__ = "module_units"
     __table_args__ = (db.UniqueConstraint("module_id", "position"),)
 
@@ -168,7 +168,7 @@ class ModuleUnit(db.Model):  # type: ignore[name-defined,misc]
     module: Mapped[Module] = relationship(back_populates="units")
 
 
-class ModuleSkill(db.Model):  # type: ignore[name-defined,misc]
+class ModuleSkill(db.Model):  # type: ignore[name-defined]
     """A skill that a module evidences, and the level it evidences it at."""
 
     __tablename__ = "module_skills"

@@ -26,7 +26,7 @@ class CertificateKind(StrEnum):
     ROLE_READINESS = "role_readiness"
 
 
-class Certificate(db.Model):  # type: ignore[name-defined,misc]
+class Certificate(db.Model):  # type: ignore[name-defined]
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -38,7 +38,7 @@ cohort_mentors = Table(
 )
 
 
-class Establishment(db.Model):  # type: ignore[name-defined,misc]
+class Establishment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "establishments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class Establishment(db.Model):  # type: ignore[name-defined,misc]
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="establishment", order_by="Cohort.name")
 
 
-class Cohort(db.Model):  # type: ignore[name-defined,misc]
+class Cohort(db.Model):  # type: ignore[name-defined]
     __tablename__ = "cohorts"
     __table_args__ = (db.UniqueConstraint("establishment_id", "name"),)
 
@@ -68,7 +68,7 @@ class Cohort(db.Model):  # type: ignore[name-defined,misc]
     memberships: Mapped[list[CohortMembership]] = relationship(back_populates="cohort")
 
 
-class CohortMembership(db.Model):  # type: ignore[name-defined,misc]
+class CohortMembership(db.Model):  # type: ignore[name-defined]
     """A learner's time in a cohort. The current membership has no left_at."""
 
     __tablename__ = "cohort_memberships"

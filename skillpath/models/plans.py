@@ -64,7 +64,7 @@ class Confidence(StrEnum):
         }[self.value]
 
 
-class Goal(db.Model):  # type: ignore[name-defined,misc]
+class Goal(db.Model):  # type: ignore[name-defined]
     __tablename__ = "goals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class Goal(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class GoalStep(db.Model):  # type: ignore[name-defined,misc]
+class GoalStep(db.Model):  # type: ignore[name-defined]
     __tablename__ = "goal_steps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +95,7 @@ class GoalStep(db.Model):  # type: ignore[name-defined,misc]
     goal: Mapped[Goal] = relationship(back_populates="steps")
 
 
-class ConfidenceRating(db.Model):  # type: ignore[name-defined,misc]
+class ConfidenceRating(db.Model):  # type: ignore[name-defined]
     """How confident someone judges a learner to be in one skill.
 
     Exactly one of skill_id (a framework skill) or employability_skill is set.

@@ -16,8 +16,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
-from skillpath.models.catalogue import SkillLevel
 from skillpath.models._types import UTCDateTime, new_uuid, str_enum, utcnow
+from skillpath.models.catalogue import SkillLevel
 
 if TYPE_CHECKING:
     from skillpath.models.catalogue import Module, ModuleUnit, Skill
@@ -36,7 +36,7 @@ class ProgressKind(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Enrolment(db.Model):  # type: ignore[name-defined,misc]
+class Enrolment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "enrolments"
     __table_args__ = (db.UniqueConstraint("learner_id", "module_id"),)
 
@@ -51,7 +51,7 @@ class Enrolment(db.Model):  # type: ignore[name-defined,misc]
     evidence: Mapped[list[Evidence]] = relationship(back_populates="enrolment", order_by="Evidence.created_at")
 
 
-class ProgressEvent(db.Model):  # type: ignore[name-defined,misc]
+class ProgressEvent(db.Model):  # type: ignore[name-defined]
     """One thing that happened to a learner's learning: who, what, by whom, when."""
 
     __tablename__ = "progress_events"
@@ -72,7 +72,7 @@ class ProgressEvent(db.Model):  # type: ignore[name-defined,misc]
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
 
-class Evidence(db.Model):  # type: ignore[name-defined,misc]
+class Evidence(db.Model):  # type: ignore[name-defined]
     """A learner's written reflection, with an optional file stored outside static/."""
 
     __tablename__ = "evidence"
@@ -92,7 +92,7 @@ class Evidence(db.Model):  # type: ignore[name-defined,misc]
     enrolment: Mapped[Enrolment] = relationship(back_populates="evidence")
 
 
-class SkillAward(db.Model):  # type: ignore[name-defined,misc]
+class SkillAward(db.Model):  # type: ignore[name-defined]
     """A skill at a level, awarded to a learner when a mentor signs off a module.
 
     Append-only: the level a learner holds is the highest awarded.

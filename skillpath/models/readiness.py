@@ -98,7 +98,7 @@ class DeclineReason(StrEnum):
     OTHER = "OTHER"
 
 
-class ReadinessStatusChange(db.Model):  # type: ignore[name-defined,misc]
+class ReadinessStatusChange(db.Model):  # type: ignore[name-defined]
     __tablename__ = "readiness_status_changes"
     __table_args__ = (Index("ix_readiness_status_changes_learner_time", "learner_id", "changed_at"),)
 
@@ -114,7 +114,7 @@ class ReadinessStatusChange(db.Model):  # type: ignore[name-defined,misc]
     changed_by = relationship("User", foreign_keys=[changed_by_id])
 
 
-class BarrierItem(db.Model):  # type: ignore[name-defined,misc]
+class BarrierItem(db.Model):  # type: ignore[name-defined]
     """One line of a learner's barriers-to-work checklist. Changes are audited."""
 
     __tablename__ = "barrier_items"

@@ -38,7 +38,7 @@ class Role(StrEnum):
         return {"learner": "Learner", "mentor": "Mentor", "admin": "Administrator"}[self.value]
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +101,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.locked_until is not None and self.locked_until > now
 
 
-class LearnerProfile(db.Model):  # type: ignore[name-defined,misc]
+class LearnerProfile(db.Model):  # type: ignore[name-defined]
     __tablename__ = "learner_profiles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

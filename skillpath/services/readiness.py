@@ -148,10 +148,10 @@ def assess(
     barrier_list = [states.get(b, BarrierState(b, resolved=False)) for b in Barrier]
 
     if not has_target:
-        missing = (
+        no_target = (
             Missing("role", "A job to work towards", "Choose the job you want, so we can show what to learn.", 100.0),
         )
-        return Readiness(0, Band.NOT_STARTED, 0.0, 0.0, (), missing)
+        return Readiness(0, Band.NOT_STARTED, 0.0, 0.0, (), no_target)
 
     skills_share = sum(gap.credit for gap in gaps) / len(gaps) if gaps else 1.0
     barriers_share = sum(1 for s in barrier_list if s.resolved) / len(barrier_list)
