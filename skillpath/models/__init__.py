@@ -27,6 +27,7 @@ from skillpath.models.plans import (
 from skillpath.models.progress import Enrolment, Evidence, ProgressEvent, ProgressKind, SkillAward
 from skillpath.models.readiness import (
     Barrier,
+    BarrierChange,
     BarrierItem,
     BarrierStatus,
     DeclineReason,
@@ -41,6 +42,7 @@ from skillpath.models.users import Role as UserRole
 __all__ = [
     "AuditEvent",
     "Barrier",
+    "BarrierChange",
     "BarrierItem",
     "BarrierStatus",
     "Certificate",

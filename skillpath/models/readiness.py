@@ -134,3 +134,26 @@ class BarrierItem(db.Model):  # type: ignore[name-defined]
     @property
     def is_resolved(self) -> bool:
         return self.already_in_place or self.status == BarrierStatus.COMPLETED
+
+
+class BarrierChange(db.Model):  # type: ignore[name-defined]
+    """The history of a learner's barriers checklist: one row each time an item changes.
+
+    BarrierItem holds the current state; this log lets readiness be recomputed
+    for any past week.
+    """
+
+    __tablename__ = "barrier_changes"
+    __table_args__ = (Index("ix_barrier_changes_learner_time", "learner_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    barrier: Mapped[Barrier] = mapped_column(str_enum(Barrier))
+    status: Mapped[BarrierStatus] = mapped_column(str_enum(BarrierStatus))
+    already_in_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.already_in_place or self.status == BarrierStatus.COMPLETED

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 from skillpath.extensions import db
 from skillpath.models import (
     Barrier,
-    BarrierItem,
     BarrierStatus,
     Cohort,
     Establishment,
@@ -31,7 +30,7 @@ from skillpath.models import (
     WorkReadiness,
 )
 from skillpath.models._types import utcnow
-from skillpath.services import accounts, organisations, progress
+from skillpath.services import accounts, barriers, organisations, progress
 
 DEMO_ADMIN = "demo-admin"
 TARGET_ROLE_LEVELS = (
@@ -240,30 +239,25 @@ def _learner(
             if rng.random() < 0.8:  # most finished modules are signed off; the rest wait for the mentor
                 progress.sign_off(enrolment, mentor=mentor, at=clock + timedelta(days=rng.randint(1, 6)))
     learner.learner_profile.last_activity_at = clock
-    _barriers(learner, mentor, release, rng, started)
+    _barriers(learner, mentor, rng, started, now)
     _status(learner, mentor, stage, started)
 
 
-def _barriers(learner: User, mentor: User, release: date | None, rng: random.Random, at: datetime) -> None:
+def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime) -> None:
+    """Each checklist item moves from not started towards done at random points since the learner started."""
     for barrier in Barrier:
         roll = rng.random()
-        status = (
-            BarrierStatus.COMPLETED
-            if roll < 0.35
-            else BarrierStatus.IN_PROGRESS
-            if roll < 0.6
-            else BarrierStatus.NOT_STARTED
-        )
-        db.session.add(
-            BarrierItem(
-                learner_id=learner.id,
-                barrier=barrier,
-                status=status,
-                already_in_place=rng.random() < 0.1,
-                updated_at=at,
-                updated_by_id=mentor.id,
+        in_progress_at = start + (now - start) * rng.uniform(0.05, 0.6)
+        if roll < 0.1:
+            barriers.set_barrier(
+                learner, barrier, status=BarrierStatus.COMPLETED, already_in_place=True, by=mentor, at=start
             )
-        )
+            continue
+        if roll < 0.6:
+            barriers.set_barrier(learner, barrier, status=BarrierStatus.IN_PROGRESS, by=mentor, at=in_progress_at)
+        if roll < 0.4:
+            done_at = in_progress_at + (now - in_progress_at) * rng.uniform(0.1, 0.9)
+            barriers.set_barrier(learner, barrier, status=BarrierStatus.COMPLETED, by=mentor, at=done_at)
 
 
 def _status(learner: User, mentor: User, stage: float, at: datetime) -> None:
@@ -286,4 +280,3 @@ def _status(learner: User, mentor: User, stage: float, at: datetime) -> None:
                 changed_at=at + timedelta(days=45),
             )
         )
-
