@@ -35,9 +35,16 @@ def import_ddat_command(roles_csv: Path, skills_csv: Path) -> None:
 @catalogue_cli.command("load")
 def load_command() -> None:
     """Load SkillPath's own catalogue: entry-level roles, skills and the starter modules. Safe to run again."""
-    from skillpath.services.catalogue_data import load_catalogue
+    from skillpath.services.catalogue_data import CatalogueDataError, load_catalogue
 
-    report = load_catalogue()
+    try:
+        report = load_catalogue()
+    except CatalogueDataError as error:
+        db.session.rollback()
+        click.echo("Nothing was loaded. Fix these problems in the catalogue files and run the command again:", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
     db.session.commit()
     click.echo(report.summary())
 

@@ -17,6 +17,12 @@ def test_each_role_lands_on_its_own_home(admin_client, mentor_client, learner_cl
     assert admin_client.get("/").headers["Location"].endswith("/admin/")
     assert mentor_client.get("/").headers["Location"].endswith("/mentor/")
     assert learner_client.get("/").headers["Location"].endswith("/learner/")
-    for client, heading in ((admin_client, "Establishments"), (mentor_client, "My cohorts"), (learner_client, "My learning")):
+    expected = (
+        (admin_client, "Establishments"),
+        (mentor_client, "My cohorts"),
+        # A learner who has not chosen a job yet is asked to choose one first.
+        (learner_client, "What job would you like to work towards?"),
+    )
+    for client, heading in expected:
         page = BeautifulSoup(client.get("/", follow_redirects=True).text, "html.parser")
         assert page.h1.get_text(strip=True) == heading
