@@ -68,6 +68,10 @@ LEARNER_NAMES = [
 ]
 
 
+# How far through their modules each learner is (0 to 1), so every band appears on the dashboards.
+STAGES = (0.6, 1.0, 0.15, 0.85, 0.4, 1.0, 0.05, 0.7, 0.3, 0.95, 0.5, 0.2, 1.0, 0.75, 0.1, 0.9)
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     role: str
@@ -104,7 +108,7 @@ def seed_demo(*, password: str, now: datetime | None = None) -> list[DemoLogin]:
     for index, name in enumerate(LEARNER_NAMES):
         cohort_key, cohort_mentor = plan[index % len(plan)]
         username = "demo-learner" if index == 0 else f"learner{index:02d}"
-        stage = 0.55 if index == 0 else rng.random()
+        stage = STAGES[index % len(STAGES)]
         _learner(
             username,
             name,
@@ -177,7 +181,7 @@ def _modules_for(level: RoleLevel | None) -> list[Module]:
             .order_by(Module.code)
         )
     )
-    foundations = [module for module in modules if module.essential_areas][:2]
+    foundations = [module for module in modules if module.essential_areas][:1]
     if level is None:
         return foundations
     required = {link.skill_id for link in level.required_skills}
@@ -236,17 +240,17 @@ def _learner(
                     reflection=f"What I did in {module.title}, and what I would do differently next time.",
                 )
             )
-            if rng.random() < 0.8:  # most finished modules are signed off; the rest wait for the mentor
+            if stage >= 0.95 or rng.random() < 0.75:  # most finished modules are signed off; some wait
                 progress.sign_off(enrolment, mentor=mentor, at=clock + timedelta(days=rng.randint(1, 6)))
     learner.learner_profile.last_activity_at = clock
-    _barriers(learner, mentor, rng, started, now)
+    _barriers(learner, mentor, rng, started, now, stage)
     _status(learner, mentor, stage, started)
 
 
-def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime) -> None:
-    """Each checklist item moves from not started towards done at random points since the learner started."""
+def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime, stage: float) -> None:
+    """Each checklist item moves from not started towards done at random points; further on, more is done."""
     for barrier in Barrier:
-        roll = rng.random()
+        roll = rng.random() * (1 - 0.6 * stage)
         in_progress_at = start + (now - start) * rng.uniform(0.05, 0.6)
         if roll < 0.1:
             barriers.set_barrier(

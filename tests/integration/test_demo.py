@@ -1,0 +1,43 @@
+"""`flask seed-demo`: a world a person can sign in to and look around, created once."""
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from skillpath.extensions import db
+from skillpath.models import Cohort, Establishment, ProgressEvent, User, UserRole
+from skillpath.services.accounts import SignInOutcome, sign_in
+from skillpath.services.catalogue_data import load_catalogue
+from skillpath.services.learner_state import readiness_for
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_prints_logins_that_work_and_running_it_again_adds_nothing(app):
+    load_catalogue()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    for username in ("demo-learner", "demo-mentor", "demo-head", "demo-admin"):
+        assert username in result.output
+        outcome = sign_in(username, "skillpath-demo", max_failures=5, lock_minutes=15, ip=None).outcome
+        assert outcome == SignInOutcome.OK, username
+    assert "activation code" in result.output
+    counts = (_count(Establishment), _count(Cohort), _count(User), _count(ProgressEvent))
+    assert counts[:2] == (2, 3)
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0
+    assert (_count(Establishment), _count(Cohort), _count(User), _count(ProgressEvent)) == counts
+
+
+def test_demo_learners_are_spread_across_the_readiness_bands(app):
+    load_catalogue()
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    learners = db.session.scalars(select(User).where(User.role == UserRole.LEARNER)).all()
+    bands = Counter(result.band.value for result in readiness_for(learners, app.config).values())
+    assert set(bands) == {"Not started", "Building skills", "Nearly ready", "Ready for work"}
+    names = {learner.display_name for learner in learners}
+    assert {"Łukasz Żółć", "Siobhán Ní Bhriain", "Nguyễn Thị Minh"} <= names
