@@ -90,9 +90,7 @@ class SkillGap:
     @property
     def credit(self) -> float:
         """The share of this skill's points earned, from 0 to 1."""
-        if self.held is None:
-            return 0.0
-        return min(self.held.rank / self.required.rank, 1.0)
+        return credit(self.held, self.required)
 
     @property
     def is_met(self) -> bool:
@@ -153,9 +151,10 @@ def assess(
         )
         return Readiness(0, Band.NOT_STARTED, 0.0, 0.0, (), no_target)
 
+    resolved = sum(1 for s in barrier_list if s.resolved)
+    score, band = score_and_band([gap.credit for gap in gaps], resolved, len(barrier_list), rules)
     skills_share = sum(gap.credit for gap in gaps) / len(gaps) if gaps else 1.0
-    barriers_share = sum(1 for s in barrier_list if s.resolved) / len(barrier_list)
-    score = round(100 * (rules.skill_weight * skills_share + rules.barrier_weight * barriers_share))
+    barriers_share = resolved / len(barrier_list)
 
     per_skill = 100 * rules.skill_weight / len(gaps) if gaps else 0.0
     per_barrier = 100 * rules.barrier_weight / len(barrier_list)
@@ -167,18 +166,33 @@ def assess(
         if not s.resolved
     ]
     missing.sort(key=lambda item: (-item.points, item.kind != "skill", item.name))
-    return Readiness(score, _band(score, gaps, rules), skills_share, barriers_share, gaps, tuple(missing))
+    return Readiness(score, band, skills_share, barriers_share, gaps, tuple(missing))
 
 
 def _gap(skill: RequiredSkill, held: Mapping[int, SkillLevel]) -> SkillGap:
     return SkillGap(skill.skill_id, skill.name, skill.level, held.get(skill.skill_id))
 
 
-def _band(score: int, gaps: tuple[SkillGap, ...], rules: ReadinessRules) -> Band:
+def score_and_band(
+    credits: list[float], barriers_resolved: int, barriers_total: int, rules: ReadinessRules
+) -> tuple[int, Band]:
+    """The score and band alone, from each required skill's credit (0 to 1) and the barrier counts.
+
+    `assess` uses this, and so do charts that score thousands of learner-weeks,
+    so the rule is written once.
+    """
+    skills_share = sum(credits) / len(credits) if credits else 1.0
+    barriers_share = barriers_resolved / barriers_total if barriers_total else 1.0
+    score = round(100 * (rules.skill_weight * skills_share + rules.barrier_weight * barriers_share))
     if score <= 0:
-        return Band.NOT_STARTED
+        return score, Band.NOT_STARTED
     if score < rules.nearly_ready_from:
-        return Band.BUILDING
-    if score < rules.ready_from or not all(gap.is_met for gap in gaps):
-        return Band.NEARLY_READY
-    return Band.READY
+        return score, Band.BUILDING
+    if score < rules.ready_from or any(credit < 1.0 for credit in credits):
+        return score, Band.NEARLY_READY
+    return score, Band.READY
+
+
+def credit(held: SkillLevel | None, required: SkillLevel) -> float:
+    """The share of a required skill's points earned by the level held."""
+    return 0.0 if held is None else min(held.rank / required.rank, 1.0)
