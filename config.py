@@ -7,6 +7,7 @@ overridden by an environment variable of the same name.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,6 +33,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Shown on certificates and to employers: the education provider, never a prison.
     ISSUER_NAME: str = os.environ.get("ISSUER_NAME", "SkillPath Digital Skills")
+    # Where employers reach this service: QR codes and credentials carry absolute URLs from here.
+    PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The issuer's signing keys, outside the repository; None means instance/keys.
+    KEYS_FOLDER: str | None = os.environ.get("KEYS_FOLDER")
+    # Make a signing key on first use. Off in production: every host must share one key folder.
+    KEYS_AUTO_GENERATE = False
+    # Certificate checks allowed from one address, across the page, the form and the JSON API.
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     SERVICE_NAME = "SkillPath"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -48,7 +57,9 @@ class Config:
     # After this many wrong passwords in a row, the account waits LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    # Per address and username; and per address alone (a prison's learners may share one address).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300 per minute")
     ACTIVATION_CODE_DAYS = _env_int("ACTIVATION_CODE_DAYS", 14)
     SQLALCHEMY_ECHO = False
     # Readiness for work (see skillpath/services/readiness.py and the README).
@@ -61,15 +72,20 @@ class Config:
 class DevelopmentConfig(Config):
     SKILLPATH_ENV = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    KEYS_AUTO_GENERATE = True
 
 
 class TestConfig(Config):
     SKILLPATH_ENV = "test"
     TESTING = True
-    SECRET_KEY = "test-only-not-secret"
+    SECRET_KEY = "test-only-not-secret"  # noqa: S105  (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "1000 per minute"
+    LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
+    VERIFY_RATE_LIMIT = "1000 per minute"
+    KEYS_FOLDER = os.environ.get("TEST_KEYS_FOLDER") or str(Path(tempfile.gettempdir()) / "skillpath-test-keys")
+    KEYS_AUTO_GENERATE = True
     # Argon2 at full strength costs ~50 ms a hash; tests hash hundreds of passwords.
     ARGON2_FAST = True
 

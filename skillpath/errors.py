@@ -28,14 +28,16 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int]:
+    def _http_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, list[tuple[str, str]]]:
         code = error.code or 500
         if code >= 500:
             return _server_error(error)
-        return render_template(_PAGES.get(code, "errors/400.html"), error=error), code
+        # Keep what the error says beyond its page, such as the Allow header of a 405.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return render_template(_PAGES.get(code, "errors/400.html"), error=error), code, headers
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> tuple[str, int] | tuple[str, int, list[tuple[str, str]]]:
         if isinstance(error, HTTPException):
             return _http_error(error)
         return _server_error(InternalServerError(original_exception=error))

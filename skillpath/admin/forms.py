@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from skillpath.models import EstablishmentKind
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class CreateEstablishmentForm(FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the establishment's name"), Length(max=120, message="Names are 120 characters or fewer")],
+        validators=[
+            InputRequired("Enter the establishment's name"),
+            Length(max=120, message="Names are 120 characters or fewer"),
+        ],
     )
     code = StringField(
         "Code",
@@ -24,7 +29,7 @@ class CreateEstablishmentForm(FlaskForm):
     )
     kind = RadioField(
         "What kind of establishment is it?",
-        choices=[(kind.value, kind.label) for kind in EstablishmentKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in EstablishmentKind],
         default=EstablishmentKind.PRISON.value,
         widget=GovRadioInput(),
         validators=[InputRequired("Select what kind of establishment it is")],
@@ -37,7 +42,10 @@ class CreateCohortForm(FlaskForm):
         "Cohort name",
         description="For example, Digital skills – spring 2027",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter a name for the cohort"), Length(max=120, message="Names are 120 characters or fewer")],
+        validators=[
+            InputRequired("Enter a name for the cohort"),
+            Length(max=120, message="Names are 120 characters or fewer"),
+        ],
     )
     submit = SubmitField("Add cohort", widget=GovSubmitInput())
 
@@ -53,7 +61,10 @@ class CreateStaffForm(FlaskForm):
     display_name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the person's full name"), Length(max=100, message="Names are 100 characters or fewer")],
+        validators=[
+            InputRequired("Enter the person's full name"),
+            Length(max=100, message="Names are 100 characters or fewer"),
+        ],
     )
     username = StringField(
         "Username",
@@ -64,11 +75,19 @@ class CreateStaffForm(FlaskForm):
     email = EmailField(
         "Email address (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Email("Enter an email address in the correct format, like name@example.com"), Length(max=254)],
+        validators=[
+            Optional(),
+            Length(max=254, message="Email addresses are 254 characters or fewer"),
+            # A plain pattern, not wtforms' Email(): that needs the email_validator package.
+            Regexp(EMAIL_PATTERN, message="Enter an email address in the correct format, like name@example.com"),
+        ],
     )
     role = RadioField(
         "Role",
-        choices=[("mentor", "Mentor – works with learners in their cohorts"), ("admin", "Administrator – runs SkillPath")],
+        choices=[
+            SelectChoice("mentor", "Mentor – works with learners in their cohorts"),
+            SelectChoice("admin", "Administrator – runs SkillPath"),
+        ],
         widget=GovRadioInput(),
         validators=[InputRequired("Select a role")],
     )

@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from skillpath.admin.forms import AssignMentorForm, CreateCohortForm, CreateEstablishmentForm, CreateStaffForm
 from skillpath.auth import handover
@@ -73,7 +74,9 @@ def cohort_new(establishment_id: uuid.UUID) -> str | Response:
     form = CreateCohortForm()
     if form.validate_on_submit():
         try:
-            cohort = organisations.create_cohort(establishment=establishment, name=form.name.data or "", by=current_user)
+            cohort = organisations.create_cohort(
+                establishment=establishment, name=form.name.data or "", by=current_user
+            )
         except AccountError as error:
             form.name.errors = [str(error)]
         else:
@@ -89,7 +92,9 @@ def cohort(cohort_id: uuid.UUID) -> str | Response:
     cohort = _cohort_or_404(cohort_id)
     available = [m for m in organisations.list_mentors_in(cohort.establishment) if m not in cohort.mentors]
     form = AssignMentorForm()
-    form.mentor.choices = [("", "Select a mentor")] + [(str(m.public_id), m.display_name) for m in available]
+    form.mentor.choices = [SelectChoice("", "Select a mentor")] + [
+        SelectChoice(str(m.public_id), m.display_name) for m in available
+    ]
     if form.validate_on_submit():
         mentor = accounts.find_user_by_public_id(form.mentor.data)
         if mentor is None or mentor not in available:
@@ -127,8 +132,8 @@ def staff() -> str:
 def staff_new() -> str | Response:
     form = CreateStaffForm()
     establishments = organisations.list_establishments()
-    form.establishment.choices = [("", "Select an establishment")] + [
-        (str(e.public_id), e.name) for e in establishments
+    form.establishment.choices = [SelectChoice("", "Select an establishment")] + [
+        SelectChoice(str(e.public_id), e.name) for e in establishments
     ]
     if form.validate_on_submit():
         chosen = next((e for e in establishments if str(e.public_id) == form.establishment.data), None)

@@ -12,12 +12,18 @@ class SignInForm(FlaskForm):
     username = StringField(
         "Username",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your username"), Length(max=40, message="Usernames are 40 characters or fewer")],
+        validators=[
+            InputRequired("Enter your username"),
+            Length(max=40, message="Usernames are 40 characters or fewer"),
+        ],
     )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=128, message="Passwords are 128 characters or fewer")],
+        validators=[
+            InputRequired("Enter your password"),
+            Length(max=128, message="Passwords are 128 characters or fewer"),
+        ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -26,7 +32,10 @@ class ActivateForm(FlaskForm):
     username = StringField(
         "Username",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your username"), Length(max=40, message="Usernames are 40 characters or fewer")],
+        validators=[
+            InputRequired("Enter your username"),
+            Length(max=40, message="Usernames are 40 characters or fewer"),
+        ],
     )
     activation_code = StringField(
         "Activation code",

@@ -19,7 +19,8 @@ def load_user(session_id: str) -> User | None:
     except ValueError:
         return None
     user = db.session.scalar(select(User).where(User.public_id == key))
-    if user is None or not token or user.session_token != token:
+    # A closed account's sessions end at once, not when its cookie runs out.
+    if user is None or not token or user.session_token != token or not user.is_enabled:
         return None
     return user
 

@@ -27,6 +27,16 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _address_limit() -> str:
+    return str(current_app.config["LOGIN_ADDRESS_RATE_LIMIT"])
+
+
+def _address_and_username() -> str:
+    # A whole prison may share one address, so the tight limit is per address *and* username;
+    # a looser one per address stops one machine guessing across many accounts.
+    return f"{request.remote_addr}|{(request.form.get('username') or '').strip().lower()[:40]}"
+
+
 def home_for(user: User) -> str:
     if user.is_learner:
         return url_for("learners.home")
@@ -36,14 +46,18 @@ def home_for(user: User) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only paths on this site: never an open redirect. Browsers drop tabs and newlines
+    # from URLs, so "/\t/evil.example" would become "//evil.example": refuse any such character.
+    if not target or any(ch.isspace() or not ch.isprintable() for ch in target):
+        return None
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_username)
+@limiter.limit(_address_limit, methods=["POST"])
 @public
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
@@ -87,7 +101,8 @@ def sign_out() -> Response:
 
 
 @bp.route("/activate", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_username)
+@limiter.limit(_address_limit, methods=["POST"])
 @public
 def activate() -> str | Response:
     form = ActivateForm()
@@ -168,7 +183,7 @@ def change_password() -> str | Response:
                 form.current_password.errors = [str(error)]
             else:
                 db.session.commit()
-                user = current_user._get_current_object()  # type: ignore[attr-defined]
+                user = current_user._get_current_object()
                 session.clear()
                 login_user(user)  # this session carries the new token; all others end
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")

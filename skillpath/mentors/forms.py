@@ -5,16 +5,24 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
 
 from skillpath.forms_common import UKDateField
-from wtforms.validators import InputRequired, Length, Optional
+
+
+def _without_spaces(value: str | None) -> str | None:
+    # People copy prison numbers with spaces, such as "A 1234 BC".
+    return "".join(value.split()) if value else value
 
 
 class CreateLearnerForm(FlaskForm):
     preferred_name = StringField(
         "Name the learner wants to be called",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the learner's name"), Length(max=100, message="Names are 100 characters or fewer")],
+        validators=[
+            InputRequired("Enter the learner's name"),
+            Length(max=100, message="Names are 100 characters or fewer"),
+        ],
     )
     username = StringField(
         "Username",
@@ -26,6 +34,7 @@ class CreateLearnerForm(FlaskForm):
         "Prison number (optional)",
         description="Staff only. For example, A1234BC. It never appears on anything the learner shares.",
         widget=GovTextInput(),
+        filters=[_without_spaces],
         validators=[Optional(), Length(max=7, message="Prison numbers are 7 characters, like A1234BC")],
     )
     release_date = UKDateField(

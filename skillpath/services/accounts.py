@@ -102,6 +102,8 @@ def create_staff(
         raise AccountError("Select mentor or administrator", "role")
     if role == UserRole.MENTOR and establishment is None:
         raise AccountError("Select the establishment this mentor works in", "establishment")
+    if not display_name.strip():
+        raise AccountError("Enter the person's full name", "display_name")
     user = User(
         username=check_username(username),
         display_name=display_name.strip(),
@@ -129,6 +131,8 @@ def create_learner(
     prison_number: str | None = None,
     release_date: date | None = None,
 ) -> NewAccount:
+    if not preferred_name.strip():
+        raise AccountError("Enter the learner's name", "preferred_name")
     number = (prison_number or "").strip().upper() or None
     if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
         raise AccountError("Enter a prison number in the format A1234BC", "prison_number")

@@ -26,14 +26,14 @@ def get_establishment(public_id: uuid.UUID) -> Establishment | None:
 
 
 def get_cohort(public_id: uuid.UUID) -> Cohort | None:
-    return db.session.scalar(
-        select(Cohort).where(Cohort.public_id == public_id).options(selectinload(Cohort.mentors))
-    )
+    return db.session.scalar(select(Cohort).where(Cohort.public_id == public_id).options(selectinload(Cohort.mentors)))
 
 
 def create_establishment(*, name: str, code: str, kind: EstablishmentKind, by: User | None) -> Establishment:
     name = name.strip()
     code = code.strip().upper()
+    if not name:
+        raise AccountError("Enter the establishment's name", "name")
     if not PRISON_CODE.fullmatch(code):
         raise AccountError("Enter a code of 3 letters, like BXI", "code")
     if db.session.scalar(select(func.count()).select_from(Establishment).where(Establishment.code == code)):
@@ -51,6 +51,8 @@ def create_establishment(*, name: str, code: str, kind: EstablishmentKind, by: U
 
 def create_cohort(*, establishment: Establishment, name: str, by: User | None) -> Cohort:
     name = name.strip()
+    if not name:
+        raise AccountError("Enter a name for the cohort", "name")
     clash = db.session.scalar(
         select(func.count())
         .select_from(Cohort)
@@ -72,13 +74,17 @@ def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
         raise AccountError("Select a mentor who works in this establishment", "mentor")
     if mentor not in cohort.mentors:
         cohort.mentors.append(mentor)
-        record_event("cohort.mentor.assigned", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id)
+        record_event(
+            "cohort.mentor.assigned", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id
+        )
 
 
 def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
     if mentor in cohort.mentors:
         cohort.mentors.remove(mentor)
-        record_event("cohort.mentor.removed", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id)
+        record_event(
+            "cohort.mentor.removed", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id
+        )
 
 
 def list_mentors_in(establishment: Establishment) -> list[User]:
@@ -136,12 +142,18 @@ def list_current_learners(cohort_ids: list[int]) -> dict[int, list[User]]:
 
 
 def count_current_learners(cohort_ids: list[int]) -> dict[int, int]:
+    """How many learners list_current_learners would give for each cohort: released learners are not counted."""
     counts = dict.fromkeys(cohort_ids, 0)
     if not cohort_ids:
         return counts
     rows = db.session.execute(
         select(CohortMembership.cohort_id, func.count())
-        .where(CohortMembership.cohort_id.in_(cohort_ids), CohortMembership.left_at.is_(None))
+        .join(LearnerProfile, LearnerProfile.user_id == CohortMembership.learner_id)
+        .where(
+            CohortMembership.cohort_id.in_(cohort_ids),
+            CohortMembership.left_at.is_(None),
+            LearnerProfile.released_at.is_(None),
+        )
         .group_by(CohortMembership.cohort_id)
     )
     counts.update({cohort_id: count for cohort_id, count in rows})
