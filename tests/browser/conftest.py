@@ -102,7 +102,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", **people)
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, **people)
     finally:
         server.shutdown()
         thread.join(timeout=10)

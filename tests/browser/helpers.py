@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,6 +46,7 @@ class LiveServer:
     establishment_name: str
     cohort_name: str
     job_title: str  # the one job a learner can choose
+    app: Flask = field(repr=False, compare=False)  # to add data a test needs, in an app context
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
