@@ -41,6 +41,8 @@ class Config:
     KEYS_AUTO_GENERATE = False
     # Certificate checks allowed from one address, across the page, the form and the JSON API.
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # Verification pages kept rendered per worker (0 turns this off); lookups and signature checks still run.
+    VERIFY_PAGE_CACHE_SIZE = _env_int("VERIFY_PAGE_CACHE_SIZE", 1024)
     SERVICE_NAME = "SkillPath"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

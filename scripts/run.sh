@@ -9,6 +9,7 @@ flask=.venv/bin/flask
 
 echo "==> Bringing the database up to date"
 $flask db upgrade
+$flask keys generate
 echo "==> Loading the skills catalogue"
 $flask catalogue load
 echo "==> Adding demo data"

@@ -122,11 +122,28 @@ def _register_blueprints(app: Flask) -> None:
     from skillpath.admin.routes import bp as admin_bp
     from skillpath.auth.routes import bp as auth_bp
     from skillpath.catalogue.routes import bp as catalogue_bp
+    from skillpath.certificates.routes import bp as certificates_bp
+    from skillpath.goals.routes import bp as goals_bp
     from skillpath.learners.routes import bp as learners_bp
     from skillpath.main.routes import bp as main_bp
     from skillpath.mentors.routes import bp as mentors_bp
+    from skillpath.my_data.routes import bp as my_data_bp
+    from skillpath.self_assessment.routes import bp as self_assessment_bp
+    from skillpath.verify.routes import bp as verify_bp
 
-    for blueprint in (main_bp, auth_bp, catalogue_bp, learners_bp, mentors_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        catalogue_bp,
+        learners_bp,
+        goals_bp,
+        self_assessment_bp,
+        my_data_bp,
+        mentors_bp,
+        admin_bp,
+        certificates_bp,
+        verify_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

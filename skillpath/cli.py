@@ -63,5 +63,8 @@ def seed_demo_command(password: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from skillpath.certificates.cli import keys_cli
+
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(keys_cli)

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 
 from skillpath.auth import policy
 

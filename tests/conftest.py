@@ -100,7 +100,9 @@ def _make_sqlite_savepoints_work() -> None:
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test runs in a transaction that is rolled back; routes' commits become savepoints."""
-    if "browser" in request.keywords or "app" not in request.fixturenames and "db_session" not in request.fixturenames:
+    if "browser" in request.keywords or (
+        "app" not in request.fixturenames and "db_session" not in request.fixturenames
+    ):
         yield
         return
     app: Flask = request.getfixturevalue("app")

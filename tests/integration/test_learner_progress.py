@@ -26,8 +26,12 @@ def world(learner):
         plain_title="Help people fix computer problems",
         skills={skills[0]: SkillLevel.WORKING, skills[1]: SkillLevel.AWARENESS, skills[2]: SkillLevel.AWARENESS},
     )
-    module = factories.make_module(code="SDA-01", title="Helping users", units=3, skills={skills[0]: SkillLevel.WORKING})
-    other = factories.make_module(code="DATA-01", title="Tables of data", units=2, skills={skills[3]: SkillLevel.AWARENESS})
+    module = factories.make_module(
+        code="SDA-01", title="Helping users", units=3, skills={skills[0]: SkillLevel.WORKING}
+    )
+    other = factories.make_module(
+        code="DATA-01", title="Tables of data", units=2, skills={skills[3]: SkillLevel.AWARENESS}
+    )
     learner.learner_profile.target_role_level = role_level
     db.session.flush()
     return {"skills": skills, "role_level": role_level, "module": module, "other": other}
@@ -47,7 +51,9 @@ def _start(client, code="SDA-01"):
 def _mark(client, module, position, done="yes"):
     unit = module.units[position - 1]
     return post_form(
-        client, f"/learner/modules/{module.code}/parts/{unit.public_id}", {"done": done},
+        client,
+        f"/learner/modules/{module.code}/parts/{unit.public_id}",
+        {"done": done},
         form_url=f"/learner/modules/{module.code}",
     )
 
@@ -72,7 +78,7 @@ def test_a_learner_with_no_job_chosen_is_asked_to_choose_one(learner_client, wor
     response = learner_client.get("/learner/")
     assert location_path(response) == "/learner/choose-a-job"
     choices = learner_client.get("/learner/choose-a-job")
-    assert heading(choices) == "What would you like to work towards?" or "job" in heading(choices)
+    assert heading(choices) == "What job would you like to work towards?"
     labels = [label.get_text(strip=True) for label in page(choices).select(".govuk-radios__label")]
     assert "Help people fix computer problems" in labels
 
@@ -117,7 +123,10 @@ def test_signing_off_a_module_raises_the_score_on_the_readiness_page(learner_cli
     soup = page(learner_client.get("/learner/readiness"))
     # One of three equal skills held in full: 80/3 = 26.7 -> 27 points.
     assert "27 out of 100" in soup.get_text(" ", strip=True)
-    rows = {row.select("td")[0].get_text(strip=True): row.select("td")[3].get_text(strip=True) for row in soup.select("tbody tr")}
+    rows = {
+        row.select("td")[0].get_text(strip=True): row.select("td")[3].get_text(strip=True)
+        for row in soup.select("tbody tr")
+    }
     assert rows["Customer care 0"] == "Done"
     assert rows["Customer care 1"] == "Still to do"
 
@@ -129,7 +138,7 @@ def test_the_catalogue_lists_modules_and_filters_by_job_skill_and_level(learner_
     def titles(url):
         return [h.get_text(strip=True) for h in page(learner_client.get(url)).select(".govuk-summary-card__title")]
 
-    assert titles("/modules/") == ["Tables of data", "Helping users"] or set(titles("/modules/")) >= {"Tables of data", "Helping users"}
+    assert titles("/modules/") == ["Tables of data", "Helping users"]  # ordered by code: DATA-01, SDA-01
     assert titles(f"/modules/?role={world['role_level'].public_id}") == ["Helping users"]
     assert titles(f"/modules/?skill={world['skills'][3].id}") == ["Tables of data"]
     assert titles("/modules/?level=working") == ["Helping users"]
@@ -170,7 +179,9 @@ def test_marking_parts_done_and_undoing_appends_to_the_log(learner_client, world
     assert state.units_done == 0
 
 
-def test_a_module_is_ready_for_sign_off_when_every_part_is_done_and_evidence_is_attached(learner_client, world, learner):
+def test_a_module_is_ready_for_sign_off_when_every_part_is_done_and_evidence_is_attached(
+    learner_client, world, learner
+):
     module = world["module"]
     _start(learner_client)
     for position in (1, 2, 3):
@@ -186,7 +197,9 @@ def test_marking_a_part_of_another_module_is_not_found(learner_client, world, le
     _start(learner_client)
     foreign_unit = world["other"].units[0]
     response = post_form(
-        learner_client, f"/learner/modules/SDA-01/parts/{foreign_unit.public_id}", {"done": "yes"},
+        learner_client,
+        f"/learner/modules/SDA-01/parts/{foreign_unit.public_id}",
+        {"done": "yes"},
         form_url="/learner/modules/SDA-01",
     )
     assert response.status_code == 404
@@ -195,7 +208,9 @@ def test_marking_a_part_of_another_module_is_not_found(learner_client, world, le
 # --- Evidence ----------------------------------------------------------------------------------------
 
 
-def test_evidence_with_a_png_is_stored_outside_static_under_a_random_name(app, learner_client, world, learner, tmp_path):
+def test_evidence_with_a_png_is_stored_outside_static_under_a_random_name(
+    app, learner_client, world, learner, tmp_path
+):
     _start(learner_client)
     response = _add_evidence(learner_client, file=(io.BytesIO(PNG), "screen shot.png"))
     assert location_path(response) == "/learner/modules/SDA-01"
@@ -217,12 +232,14 @@ def test_evidence_with_a_png_is_stored_outside_static_under_a_random_name(app, l
         (b"", "empty.txt", "The file is empty"),
     ],
 )
-def test_unsafe_or_wrong_files_are_refused_and_nothing_is_stored(learner_client, world, learner, content, name, message):
+def test_unsafe_or_wrong_files_are_refused_and_nothing_is_stored(
+    learner_client, world, learner, content, name, message
+):
     _start(learner_client)
     response = _add_evidence(learner_client, reflection="Keep this text", file=(io.BytesIO(content), name))
     assert response.status_code == 200
     assert any(message in error for error in field_errors(response))
-    assert page(response).find("textarea").get_text() .strip() == "Keep this text"
+    assert page(response).find("textarea").get_text().strip() == "Keep this text"
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
     assert _events(learner, ProgressKind.EVIDENCE_ADDED) == []
 
@@ -261,9 +278,7 @@ def test_another_learner_or_mentor_gets_not_found_for_evidence(app, learner_clie
         client = sign_in(app.test_client(), user)
         assert client.get(f"/learner/evidence/{item.public_id}/file").status_code == 404
     other_client = sign_in(app.test_client(), someone_else)
-    response = post_form(
-        other_client, f"/learner/evidence/{item.public_id}/remove", {}, form_url="/modules/"
-    )
+    response = post_form(other_client, f"/learner/evidence/{item.public_id}/remove", {}, form_url="/modules/")
     assert response.status_code == 404
 
 
@@ -282,3 +297,13 @@ def test_removing_evidence_hides_it_and_logs_it(learner_client, world, learner):
     )
     assert flash_messages(learner_client.get(location_path(response))) == ["That evidence has been removed."]
     assert [e.kind for e in _events(learner)][-1] == ProgressKind.EVIDENCE_REMOVED
+
+
+def test_a_date_sent_without_its_three_boxes_gets_a_message_not_an_error(mentor_client, cohort):
+    response = post_form(
+        mentor_client,
+        f"/mentor/cohorts/{cohort.public_id}/add-learner",
+        {"preferred_name": "Sam", "username": "sam-date", "release_date": "2027-03-01"},
+    )
+    assert response.status_code == 200
+    assert "Expected release date must include a day, month and year" in field_errors(response)

@@ -1,0 +1,309 @@
+"""Benchmark certificates: PDF generation, the verification page, and verification throughput.
+
+    .venv/bin/python scripts/bench_certificates.py [--certificates 200] [--seconds 5] [--sample-pdf out.pdf]
+
+1. Seeds a temporary SQLite database (the real migrations) with learners holding signed certificates.
+2. Times PDF generation per certificate (target: median at most 50 ms).
+3. Times the verification page in-process, through the test client (server time: p50 and p95).
+4. Starts `gunicorn -w 2` on a free loopback port with that database and runs wrk against /health
+   (a trivial endpoint) and against verification pages, in the same run, and prints the ratio
+   (target: verification at least half the trivial endpoint's requests per second).
+
+The benchmark server runs with a very high VERIFY_RATE_LIMIT so that the per-client rate limit
+does not turn the load into 429s; it is said in the output. Needs `wrk` (Debian package `wrk`);
+as root the script installs it with apt-get when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_RATE_LIMIT = "100000000 per minute"
+PUBLIC_BASE_URL = "https://skills.example.org"
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def seed(database_url: str, keys_folder: Path, count: int) -> list[str]:
+    """Learners, a module with three skills, and one signed certificate each. Returns display codes."""
+    import secrets as _secrets
+
+    from flask_migrate import upgrade
+
+    from config import ProductionConfig
+    from skillpath import create_app
+    from skillpath.extensions import db
+    from skillpath.models import (
+        Cohort,
+        CohortMembership,
+        Establishment,
+        LearnerProfile,
+        Module,
+        ModuleSkill,
+        ModuleUnit,
+        Skill,
+        SkillLevel,
+        User,
+        UserRole,
+    )
+    from skillpath.services import certificates, progress
+
+    app = create_app(ProductionConfig, **_overrides(database_url, keys_folder))
+    with app.app_context():
+        upgrade()
+        establishment = Establishment(name="HMP Benchmark", code="BEN")
+        cohort = Cohort(name="Benchmark cohort", establishment=establishment)
+        mentor = User(
+            username="bench-mentor",
+            display_name="Bench Mentor",
+            role=UserRole.MENTOR,
+            session_token=_secrets.token_hex(16),
+        )
+        skills = [Skill(name=name) for name in ("User support", "Customer service", "Technical understanding")]
+        module = Module(code="BENCH-01", title="Helping users", summary="Answer calls and fix common problems.",
+                        estimated_hours=4)  # fmt: skip
+        module.units.append(ModuleUnit(position=1, title="Part 1", body="Do this."))
+        for skill, level in zip(skills, (SkillLevel.WORKING, SkillLevel.AWARENESS, SkillLevel.AWARENESS), strict=True):
+            module.skills.append(ModuleSkill(skill=skill, level=level))
+        db.session.add_all([establishment, cohort, mentor, module, *skills])
+        db.session.flush()
+        names = ["Łukasz Żółć", "Siobhán Ní Bhriain", "Nguyễn Thị Minh", "Jordan Smith"]
+        codes = []
+        for number in range(count):
+            learner = User(
+                username=f"bench-learner-{number}",
+                display_name=names[number % len(names)],
+                role=UserRole.LEARNER,
+                session_token=_secrets.token_hex(16),
+            )
+            learner.learner_profile = LearnerProfile(
+                preferred_name=names[number % len(names)], establishment_id=establishment.id, prison_number="A1234BC"
+            )
+            db.session.add(learner)
+            db.session.flush()
+            db.session.add(CohortMembership(cohort_id=cohort.id, learner_id=learner.id))
+            enrolment = progress.enrol(learner, module, actor=learner)
+            progress.sign_off(enrolment, mentor=mentor)
+            codes.append(certificates.issue_module_certificate(enrolment, mentor=mentor).display_code)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return codes
+
+
+def _overrides(database_url: str, keys_folder: Path) -> dict[str, object]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "benchmark-only",
+        "KEYS_FOLDER": str(keys_folder),
+        "KEYS_AUTO_GENERATE": True,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "VERIFY_RATE_LIMIT": BENCH_RATE_LIMIT,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+def bench_pdf(database_url: str, keys_folder: Path, runs: int, sample: Path | None) -> list[float]:
+    from sqlalchemy import select
+
+    from config import ProductionConfig
+    from skillpath import create_app
+    from skillpath.extensions import db
+    from skillpath.models import Certificate
+    from skillpath.services.certificate_pdf import render_certificate_pdf
+    from skillpath.services.certificates import content_of
+    from skillpath.verify.urls import public_url, verify_url
+
+    app = create_app(ProductionConfig, **_overrides(database_url, keys_folder))
+    with app.app_context():
+        items = list(db.session.scalars(select(Certificate).limit(runs)))
+        fonts = Path(app.static_folder or "static") / "dist" / "fonts"
+        home = public_url("verify.index")
+
+        def render(certificate: Certificate) -> bytes:
+            return render_certificate_pdf(
+                content_of(certificate), verify_url=verify_url(certificate), verify_home=home, fonts_folder=fonts,
+                title="Certificate of achievement",
+            )  # fmt: skip
+
+        first = render(items[0])  # registers the fonts: once per process, not per certificate
+        if sample is not None:
+            sample.write_bytes(first)
+        times = []
+        for certificate in items:
+            start = time.perf_counter()
+            render(certificate)
+            times.append(time.perf_counter() - start)
+        db.session.remove()
+        db.engine.dispose()
+    return times
+
+
+def bench_pages(database_url: str, keys_folder: Path, codes: list[str], requests: int) -> dict[str, list[float]]:
+    from config import ProductionConfig
+    from skillpath import create_app
+
+    app = create_app(ProductionConfig, **_overrides(database_url, keys_folder))
+    client = app.test_client()
+    timings: dict[str, list[float]] = {"/health": [], "verification page": []}
+    for _ in range(50):  # warm up: templates compiled, connections open
+        client.get("/health")
+        client.get(f"/verify/{codes[0]}")
+    for number in range(requests):
+        start = time.perf_counter()
+        response = client.get("/health")
+        timings["/health"].append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+        start = time.perf_counter()
+        response = client.get(f"/verify/{codes[number % len(codes)]}")
+        timings["verification page"].append(time.perf_counter() - start)
+        assert response.status_code == 200 and b"This certificate is valid" in response.data
+    return timings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("    installing wrk with apt-get …")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-qq", "wrk"]
+        if subprocess.run(install, env=env, check=False, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, capture_output=True)
+            subprocess.run(install, env=env, check=False, capture_output=True)
+    return shutil.which("wrk")
+
+
+def _wrk(wrk: str, url: str, seconds: int, script: Path | None = None) -> tuple[float, str]:
+    command = [wrk, "-t2", "-c16", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if match is None:
+        raise RuntimeError(f"wrk printed no Requests/sec:\n{output}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return float(match.group(1)), (f"{errors.group(1)} non-2xx responses" if errors else "all 2xx")
+
+
+def bench_throughput(database_url: str, keys_folder: Path, codes: list[str], seconds: int, workdir: Path) -> None:
+    wrk = _ensure_wrk()
+    if wrk is None:
+        print("    wrk is not installed (apt-get install wrk): throughput not measured.")
+        return
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SKILLPATH_ENV": "production",
+        "SECRET_KEY": "benchmark-only",
+        "DATABASE_URL": database_url,
+        "KEYS_FOLDER": str(keys_folder),
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "VERIFY_RATE_LIMIT": BENCH_RATE_LIMIT,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SESSION_COOKIE_SECURE": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
+                "warning", "skillpath:create_app()"]  # fmt: skip
+    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=1) as response:  # noqa: S310 (loopback)
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        script = workdir / "codes.lua"
+        paths = ", ".join(f'"/verify/{code}"' for code in codes)
+        script.write_text(
+            f"local paths = {{{paths}}}\nlocal i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n"
+        )
+        _wrk(wrk, f"{base}/health", 1)  # warm both workers
+        _wrk(wrk, f"{base}/verify/{codes[0]}", 1)
+        trivial, trivial_note = _wrk(wrk, f"{base}/health", seconds)
+        verify, verify_note = _wrk(wrk, f"{base}/", seconds, script)
+        print(f"    trivial endpoint /health:     {trivial:8.0f} requests/s ({trivial_note})")
+        print(f"    verification pages ({len(codes)} codes): {verify:8.0f} requests/s ({verify_note})")
+        ratio = verify / trivial
+        verdict = "meets" if ratio >= 0.5 else "MISSES"
+        print(f"    ratio: {ratio:.2f} of the trivial endpoint — {verdict} the target of at least 0.50")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--certificates", type=int, default=200, help="certificates to seed (default 200)")
+    parser.add_argument("--pdf-runs", type=int, default=50, help="PDFs to time (default 50)")
+    parser.add_argument("--requests", type=int, default=1000, help="in-process verification requests (default 1000)")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per endpoint (default 5)")
+    parser.add_argument("--sample-pdf", type=Path, help="also write one certificate PDF here")
+    parser.add_argument("--no-wrk", action="store_true", help="skip the gunicorn + wrk throughput run")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="skillpath-bench-") as folder:
+        workdir = Path(folder)
+        database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
+        keys_folder = workdir / "keys"
+        print(f"Seeding {args.certificates} signed certificates into a temporary SQLite database …")
+        codes = seed(database_url, keys_folder, args.certificates)
+
+        times = bench_pdf(database_url, keys_folder, args.pdf_runs, args.sample_pdf)
+        verdict = "meets" if statistics.median(times) <= 0.05 else "MISSES"
+        print(f"\nPDF generation, {len(times)} certificates (A4, DejaVu Sans embedded, vector QR code):")
+        print(f"    median {_ms(statistics.median(times))}, p95 {_ms(_percentile(times, 0.95))}, "
+              f"max {_ms(max(times))} per certificate — {verdict} the 50 ms target")  # fmt: skip
+
+        timings = bench_pages(database_url, keys_folder, codes, args.requests)
+        print(f"\nIn-process server time (Flask test client, {args.requests} requests each):")
+        for name, values in timings.items():
+            print(f"    {name:<20} p50 {_ms(_percentile(values, 0.5))}, p95 {_ms(_percentile(values, 0.95))}")
+
+        if not args.no_wrk:
+            print(f"\nThroughput under gunicorn -w 2 with wrk (-t2 -c16, {args.seconds} s each, same run).")
+            print(f"    The benchmark server's VERIFY_RATE_LIMIT is {BENCH_RATE_LIMIT!r}, so the per-client")
+            print("    limit (30 per minute by default) does not turn the load into 429 responses.")
+            bench_throughput(database_url, keys_folder, codes, args.seconds, workdir)
+        if args.sample_pdf:
+            print(f"\nSample PDF written to {args.sample_pdf}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The learner's goals and the steps towards them."""

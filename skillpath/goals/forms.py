@@ -1,0 +1,177 @@
+"""Forms for goals: adding one, changing one, archiving one, and moving a step along."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import Field, HiddenField, RadioField, StringField, SubmitField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from skillpath.forms_common import UKDateField, choices
+from skillpath.models import StepStatus
+from skillpath.services.goals import ARCHIVE_REASONS, MAX_STEPS, TITLE_MAX, today_in_uk
+
+STARTING_STEPS = 3
+OTHER_DATE = "other"
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+def _title_field() -> StringField:
+    return StringField(
+        "What is your goal?",
+        description="Keep it short. For example, “Get my CV ready”.",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter your goal"),
+            Length(max=TITLE_MAX, message=f"Your goal must be {TITLE_MAX} characters or fewer"),
+        ],
+    )
+
+
+def _step_field(n: int) -> StringField:
+    return StringField(
+        f"Step {n}",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Length(max=TITLE_MAX, message=f"Step {n} must be {TITLE_MAX} characters or fewer")],
+    )
+
+
+class DateBoxesField(UKDateField):
+    """UKDateField that always has three boxes to show again, even if a request sent fewer (the widget needs three)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        finally:
+            boxes: list[Any] | None = getattr(self, "raw_data", None)
+            if boxes is not None and len(boxes) != 3:
+                self.raw_data = [*boxes, "", "", ""][:3]
+
+
+def _check_future(field: Field, today: date) -> None:
+    if field.data is not None and field.data <= today:
+        field.errors.append("Target date must be in the future")
+
+
+class CreateGoalForm(FlaskForm):
+    # Made when the form is first shown and sent back with it; the goal takes it as its public id,
+    # so sending the same form twice finds the goal instead of making another.
+    submission_id = HiddenField()
+    title = _title_field()
+    target = RadioField(
+        "When do you want to reach this goal?",
+        widget=GovRadioInput(),
+        # Nothing chosen and a forged value both fail the choice check, so it carries the message.
+        invalid_choice_message="Choose when you want to reach this goal",
+    )
+    target_date = DateBoxesField(
+        "Target date",
+        description="Only if you chose another date. For example, 27 3 2027.",
+        widget=GovDateInput(),
+    )
+    step_1 = _step_field(1)
+    step_2 = _step_field(2)
+    step_3 = _step_field(3)
+    step_4 = _step_field(4)
+    step_5 = _step_field(5)
+    step_6 = _step_field(6)
+    step_7 = _step_field(7)
+    step_8 = _step_field(8)
+    step_9 = _step_field(9)
+    step_10 = _step_field(10)
+    # How many step boxes the page showed, so that "Add another step" can show one more.
+    steps_shown = HiddenField()
+    add_step = SubmitField("Add another step", widget=GovSubmitInput())
+    submit = SubmitField("Save goal", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or today_in_uk()
+
+    def step_fields(self) -> list[StringField]:
+        return [self[f"step_{n}"] for n in range(1, MAX_STEPS + 1)]
+
+    def step_titles(self) -> list[str]:
+        return [text for field in self.step_fields() if (text := (field.data or "").strip())]
+
+    def steps_to_show(self) -> int:
+        """Three boxes to start with; never fewer than were shown or filled in; at most MAX_STEPS."""
+        try:
+            shown = int(self.steps_shown.data or 0)
+        except ValueError:
+            shown = 0
+        filled = max((n for n, field in enumerate(self.step_fields(), 1) if (field.data or "").strip()), default=0)
+        return max(STARTING_STEPS, min(max(shown, filled), MAX_STEPS))
+
+    def set_target_choices(self, presets: Sequence[tuple[int, date]], format_date: Any) -> None:
+        self.target.choices = choices(
+            [(str(months), f"In {months} months ({format_date(when)})") for months, when in presets]
+            + [(OTHER_DATE, "Another date")]
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        if self.target.data != OTHER_DATE:
+            # Without JavaScript the date boxes are always on the page: ignore them unless "another date" was chosen.
+            self.target_date.errors = []
+            self.target_date.data = None
+        elif not self.target_date.errors:
+            if self.target_date.data is None:
+                self.target_date.errors.append("Enter the date you want to reach this goal by")
+            _check_future(self.target_date, self.today)
+        if not self.step_titles() and not self.step_1.errors:
+            self.step_1.errors.append("Enter at least one step")
+        return not self.errors
+
+
+class EditGoalForm(FlaskForm):
+    title = _title_field()
+    target_date = DateBoxesField(
+        "Target date",
+        description="The date you want to reach this goal by. For example, 27 3 2027.",
+        widget=GovDateInput(),
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, current_date: date | None = None, today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_date = current_date
+        self.today = today or today_in_uk()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        if not self.target_date.errors:
+            if self.target_date.data is None:
+                self.target_date.errors.append("Enter the date you want to reach this goal by")
+            elif self.target_date.data != self.current_date:
+                # A goal whose date has passed can keep it while the title changes; a new date must be ahead.
+                _check_future(self.target_date, self.today)
+        return not self.errors
+
+
+class ArchiveGoalForm(FlaskForm):
+    reason = RadioField(
+        "Why are you archiving this goal?",
+        widget=GovRadioInput(),
+        choices=choices(ARCHIVE_REASONS.items()),
+        invalid_choice_message="Choose why you are archiving this goal",
+    )
+    submit = SubmitField("Archive this goal", widget=GovSubmitInput())
+
+
+class StepStatusForm(FlaskForm):
+    # Sent by the button the learner pressed.
+    status = StringField(validators=[AnyOf([status.value for status in StepStatus], message="Choose a status")])
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,1 @@
+"""The learner's own data: everything SkillPath holds about them, to read or download."""

@@ -1,0 +1,1 @@
+"""The learner rates their own confidence in the skills for their job and for work."""

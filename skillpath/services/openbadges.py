@@ -1,0 +1,222 @@
+"""Certificates as Open Badges 3.0 credentials, signed as VC-JWTs.
+
+An OpenBadgeCredential (VC data model 2.0 with the OB 3.0.3 context) carries
+the same content as the certificate page: the name the learner chose (as an
+IdentityObject of type "name"), the achievement, the issuing organisation and
+the date. Each DDaT skill is an alignment of the achievement (the level as its
+code) and a result of the subject (the level reached). Its status entry points
+at a per-credential 1EdTech revocation list, so a verifier learns about
+withdrawal at once without a public list of every withdrawn credential.
+
+The credential is signed as a JWT (alg EdDSA, the key id in the header), the
+payload being the credential itself plus `iss`, `jti` and `nbf`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from skillpath.models.certificates import CertificateKind
+from skillpath.services import signing
+from skillpath.services.certificates import CertificateContent, iso_utc
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+FRAMEWORK_NAME = "Government Digital and Data Profession Capability Framework"
+FRAMEWORK_URL = "https://ddat-capability-framework.service.gov.uk/"
+JWT_MEDIA_TYPE = "application/vc+jwt"
+JWT_TYPE = "vc+jwt"
+STATUS_TYPE = "1EdTechRevocationList"
+LEVELS = ("awareness", "working", "practitioner", "expert")
+
+_CRITERIA = {
+    CertificateKind.MODULE: (
+        "Completed every part of the module, recorded evidence of the work, and had that evidence "
+        "checked and signed off by a mentor."
+    ),
+    CertificateKind.ROLE_READINESS: (
+        "Holds every skill the role needs at the level it needs, each shown in a module a mentor signed off, "
+        "and has been confirmed by a mentor as ready for work."
+    ),
+}
+_ACHIEVEMENT_TYPES = {CertificateKind.MODULE: "CertificateOfCompletion", CertificateKind.ROLE_READINESS: "Certificate"}
+
+
+@dataclass(frozen=True)
+class CredentialLinks:
+    """The absolute identifiers and URLs a credential refers to."""
+
+    credential_id: str  # the certificate's public verification page, so a wallet's link shows its status
+    achievement_id: str
+    issuer_id: str  # the issuer profile's URL
+    issuer_url: str  # the service's home address
+    status_url: str
+
+
+def _alignment(skill: str, level: str) -> dict[str, Any]:
+    return {
+        "type": ["Alignment"],
+        "targetType": "ceasn:Competency",
+        "targetName": skill,
+        "targetCode": level,
+        "targetDescription": f"{skill} at {level} level",
+        "targetFramework": FRAMEWORK_NAME,
+        "targetUrl": FRAMEWORK_URL,
+    }
+
+
+def build_credential(content: CertificateContent, kind: CertificateKind, links: CredentialLinks) -> dict[str, Any]:
+    """The OpenBadgeCredential for a certificate, unsigned."""
+    descriptions = [
+        {
+            "id": f"{links.achievement_id}#skill-{number}",
+            "type": ["ResultDescription"],
+            "name": skill.skill,
+            "resultType": "PerformanceLevel",
+            "allowedValue": list(LEVELS),
+            "requiredLevel": skill.level,
+            "alignment": [_alignment(skill.skill, skill.level)],
+        }
+        for number, skill in enumerate(content.skills, start=1)
+    ]
+    results = [
+        {
+            "type": ["Result"],
+            "resultDescription": description["id"],
+            "value": skill.level,
+            "status": "Completed",
+            "alignment": description["alignment"],
+        }
+        for skill, description in zip(content.skills, descriptions, strict=True)
+    ]
+    issued = iso_utc(content.issued_at)
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": links.credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": content.achievement_name,
+        "description": content.achievement_description,
+        "issuer": {"id": links.issuer_id, "type": ["Profile"], "name": content.issuer_name, "url": links.issuer_url},
+        "validFrom": issued,
+        "awardedDate": issued,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            # The name exactly as the learner chose it for certificates; nothing else identifies them.
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": content.recipient_name,
+                }
+            ],
+            "achievement": {
+                "id": links.achievement_id,
+                "type": ["Achievement"],
+                "achievementType": _ACHIEVEMENT_TYPES[kind],
+                "name": content.achievement_name,
+                "description": content.achievement_description,
+                "criteria": {"narrative": _CRITERIA[kind]},
+                "alignment": [_alignment(s.skill, s.level) for s in content.skills],
+                "resultDescription": descriptions,
+            },
+            "result": results,
+        },
+        "credentialStatus": {"id": links.status_url, "type": STATUS_TYPE},
+    }
+
+
+def sign_credential(credential: dict[str, Any], key: signing.IssuerKey, *, not_before: int) -> str:
+    """The credential as a compact VC-JWT signed with EdDSA."""
+    payload = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"], "nbf": not_before}
+    return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid, "typ": JWT_TYPE})
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """What a posted VC-JWT says, once its signature has been checked."""
+
+    ok: bool
+    reason: str
+    payload: dict[str, Any] | None = None
+    kid: str | None = None
+
+
+def check_credential_jwt(token: str, keys: signing.KeyStore) -> CredentialCheck:
+    """Check the signature of a VC-JWT against this issuer's published keys."""
+    token = token.strip()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError:
+        return CredentialCheck(False, "This is not a readable credential: send the .jwt file exactly as downloaded.")
+    kid = header.get("kid")
+    if header.get("alg") != "EdDSA" or not signing.is_key_id(kid):
+        return CredentialCheck(False, "The credential was not signed with one of this issuer's keys.")
+    public_key = keys.public_key(kid)
+    if public_key is None:
+        return CredentialCheck(False, "The credential was not signed with one of this issuer's keys.", kid=kid)
+    try:
+        payload = jwt.decode(
+            token,
+            public_key,
+            algorithms=["EdDSA"],
+            options={"require": ["iss", "jti", "nbf"], "verify_aud": False},
+            leeway=300,
+        )
+    except jwt.InvalidSignatureError:
+        return CredentialCheck(
+            False, "The signature does not match: the credential has been changed since it was issued.", kid=kid
+        )
+    except jwt.InvalidTokenError as error:
+        return CredentialCheck(False, f"The credential could not be checked: {error}.", kid=kid)
+    return CredentialCheck(True, "The signature is valid.", payload, kid)
+
+
+def issuer_profile(*, issuer_id: str, name: str, url: str, jwks_url: str) -> dict[str, Any]:
+    """The issuer's public Profile. It names the organisation only: never an establishment."""
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": issuer_id,
+        "type": ["Profile"],
+        "name": name,
+        "url": url,
+        "description": f"{name} issues SkillPath digital-skills certificates. Keys that sign them: {jwks_url}",
+    }
+
+
+def revocation_list(*, list_id: str, issuer_id: str, credential_id: str, revoked: bool) -> dict[str, Any]:
+    """A 1EdTech revocation list for one credential: empty unless it was withdrawn. Reasons stay private."""
+    return {
+        "id": list_id,
+        "issuer": issuer_id,
+        "revokedCredentials": [{"id": credential_id, "revoked": True}] if revoked else [],
+    }
+
+
+def matches_content(payload: dict[str, Any], content: CertificateContent) -> bool:
+    """Whether a signed credential says what the certificate's record says (links aside: addresses can move)."""
+    try:
+        subject = payload["credentialSubject"]
+        achievement = subject["achievement"]
+        said = (
+            payload["name"],
+            payload["description"],
+            payload["issuer"]["name"],
+            payload["validFrom"],
+            [entry["identityHash"] for entry in subject["identifier"] if entry.get("identityType") == "name"],
+            [(a["targetName"], a["targetCode"]) for a in achievement["alignment"]],
+        )
+    except (KeyError, TypeError):
+        return False
+    recorded = (
+        content.achievement_name,
+        content.achievement_description,
+        content.issuer_name,
+        iso_utc(content.issued_at),
+        [content.recipient_name],
+        [(s.skill, s.level) for s in content.skills],
+    )
+    return said == recorded

@@ -1,0 +1,201 @@
+"""Confidence ratings: the learner's own, and their mentor's, for each skill.
+
+Ratings are a history. Saving appends a row only for a skill whose rating has
+changed; the newest row per skill is the current rating. A rating is "mine"
+when the learner is the assessor and "the mentor's" otherwise, so the mentor
+side can show both side by side from `latest_ratings`.
+
+Two kinds of skill are rated: the framework skills the learner's target role
+level requires, and the ten employability skills the prison service records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from skillpath.extensions import db
+from skillpath.models import (
+    Confidence,
+    ConfidenceRating,
+    EmployabilitySkill,
+    RoleLevelSkill,
+    Skill,
+    SkillLevel,
+    User,
+)
+from skillpath.models._types import utcnow
+
+
+@dataclass(frozen=True)
+class SkillRef:
+    """Which skill a rating is about: a framework skill or an employability skill, never both."""
+
+    skill_id: int | None = None
+    employability_skill: EmployabilitySkill | None = None
+
+    def __post_init__(self) -> None:
+        if (self.skill_id is None) == (self.employability_skill is None):
+            raise ValueError("A rating is about exactly one framework skill or one employability skill")
+
+    @property
+    def field_name(self) -> str:
+        """A stable name for a form field, such as `skill_12` or `work_problem_solving`."""
+        if self.employability_skill is not None:
+            return f"work_{self.employability_skill.value.lower()}"
+        return f"skill_{self.skill_id}"
+
+    @classmethod
+    def of(cls, rating: ConfidenceRating) -> SkillRef:
+        return cls(skill_id=rating.skill_id, employability_skill=rating.employability_skill)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One rating as it stands: who gave it, when, and what they said."""
+
+    confidence: Confidence | None
+    assessed_level: SkillLevel | None
+    comment: str | None
+    rated_at: datetime
+    assessor_name: str
+    by_learner: bool
+
+
+@dataclass(frozen=True)
+class SkillConfidence:
+    """One skill with the learner's latest self-rating and the latest rating by anyone else."""
+
+    ref: SkillRef
+    name: str
+    hint: str | None
+    # The level the learner's target role level needs, for framework skills it requires.
+    required_level: SkillLevel | None
+    mine: Rating | None
+    mentor: Rating | None
+
+    @property
+    def is_required(self) -> bool:
+        return self.required_level is not None
+
+    @property
+    def name_in_sentence(self) -> str:
+        # Our own labels can be lower-cased; framework names may hold acronyms, so they are kept.
+        return self.name.lower() if self.ref.employability_skill is not None else self.name
+
+
+@dataclass(frozen=True)
+class ConfidenceOverview:
+    """Everything the confidence pages show, for one learner."""
+
+    # The target role level's skills first (in name order), then any other framework skill that has a rating.
+    job_skills: tuple[SkillConfidence, ...]
+    work_skills: tuple[SkillConfidence, ...]
+    has_target: bool
+
+    @property
+    def required_job_skills(self) -> tuple[SkillConfidence, ...]:
+        return tuple(skill for skill in self.job_skills if skill.is_required)
+
+    @property
+    def last_self_rated_at(self) -> datetime | None:
+        times = [s.mine.rated_at for s in (*self.job_skills, *self.work_skills) if s.mine is not None]
+        return max(times, default=None)
+
+    def find(self, ref: SkillRef) -> SkillConfidence | None:
+        return next((s for s in (*self.job_skills, *self.work_skills) if s.ref == ref), None)
+
+
+def _as_rating(row: ConfidenceRating, learner: User) -> Rating:
+    by_learner = row.assessor_id == learner.id
+    return Rating(
+        confidence=row.confidence,
+        assessed_level=row.assessed_level,
+        comment=row.comment,
+        rated_at=row.rated_at,
+        assessor_name="You" if by_learner else row.assessor.display_name,
+        by_learner=by_learner,
+    )
+
+
+def _history(learner: User) -> list[ConfidenceRating]:
+    return list(
+        db.session.scalars(
+            select(ConfidenceRating)
+            .where(ConfidenceRating.learner_id == learner.id)
+            .options(selectinload(ConfidenceRating.assessor))
+            .order_by(ConfidenceRating.rated_at, ConfidenceRating.id)
+        )
+    )
+
+
+def _latest(learner: User, rows: Iterable[ConfidenceRating]) -> tuple[dict[SkillRef, Rating], dict[SkillRef, Rating]]:
+    """The newest self-rating and the newest rating by someone else, per skill (rows oldest first)."""
+    mine: dict[SkillRef, Rating] = {}
+    others: dict[SkillRef, Rating] = {}
+    for row in rows:
+        rating = _as_rating(row, learner)
+        (mine if rating.by_learner else others)[SkillRef.of(row)] = rating
+    return mine, others
+
+
+def latest_ratings(learner: User) -> ConfidenceOverview:
+    """Per skill, the learner's latest self-rating and the latest mentor rating. Three queries."""
+    mine, others = _latest(learner, _history(learner))
+    profile = learner.learner_profile
+    target_id = profile.target_role_level_id if profile is not None else None
+    required: dict[int, SkillLevel] = {}
+    if target_id is not None:
+        required = dict(
+            db.session.execute(
+                select(RoleLevelSkill.skill_id, RoleLevelSkill.level).where(RoleLevelSkill.role_level_id == target_id)
+            ).all()
+        )
+    rated_ids = {ref.skill_id for ref in (*mine, *others) if ref.skill_id is not None}
+    skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(set(required) | rated_ids))))
+    skills.sort(key=lambda skill: (skill.id not in required, skill.name.lower()))
+
+    def entry(ref: SkillRef, name: str, hint: str | None, level: SkillLevel | None) -> SkillConfidence:
+        return SkillConfidence(ref, name, hint, level, mine.get(ref), others.get(ref))
+
+    job = tuple(
+        entry(SkillRef(skill_id=skill.id), skill.name, skill.plain_description, required.get(skill.id))
+        for skill in skills
+    )
+    work = tuple(entry(SkillRef(employability_skill=code), code.label, None, None) for code in EmployabilitySkill)
+    return ConfidenceOverview(job_skills=job, work_skills=work, has_target=target_id is not None)
+
+
+def record_self_ratings(
+    learner: User, answers: Mapping[SkillRef, Confidence], *, at: datetime | None = None
+) -> list[ConfidenceRating]:
+    """Append a self-rating for each skill whose answer differs from the learner's current one.
+
+    Returns the rows added; an unchanged answer adds nothing, so saving twice is harmless.
+    """
+    current, _ = _latest(
+        learner,
+        (row for row in _history(learner) if row.assessor_id == learner.id),
+    )
+    when = at or utcnow()
+    added = []
+    for ref, confidence in answers.items():
+        existing = current.get(ref)
+        if existing is not None and existing.confidence == confidence:
+            continue
+        added.append(
+            ConfidenceRating(
+                learner_id=learner.id,
+                assessor_id=learner.id,
+                skill_id=ref.skill_id,
+                employability_skill=ref.employability_skill,
+                confidence=confidence,
+                rated_at=when,
+            )
+        )
+    db.session.add_all(added)
+    return added

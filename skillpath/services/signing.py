@@ -1,0 +1,236 @@
+"""The issuer's Ed25519 keys, and signing over a canonical form of a certificate's content.
+
+Keys live as PEM files in a folder outside the repository (KEYS_FOLDER, by
+default instance/keys), one file per key id, readable only by the app's user.
+A small `current` file names the key that signs new certificates. Rotating
+adds a key and moves `current`; old keys stay, so everything they signed still
+verifies, and all public keys are published as a JWKS.
+
+The key id is the RFC 7638 thumbprint of the public key, so anyone holding the
+JWKS can check that a key id belongs to its key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+CURRENT_MARKER = "current"
+# An RFC 7638 SHA-256 thumbprint is 43 base64url characters. Anything else is not one of our key ids,
+# and is never used to build a file name.
+_KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+class SigningKeyMissing(RuntimeError):
+    """There is no current issuer key, and this environment does not make one on its own."""
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def canonical_json(content: Mapping[str, Any]) -> bytes:
+    """Deterministic bytes for signing: sorted keys, no whitespace, UTF-8 (not \\u escapes)."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def public_key_bytes(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
+    """The key's required JWK members (RFC 8037), in the order RFC 7638 hashes them."""
+    return {"crv": "Ed25519", "kty": "OKP", "x": b64url_encode(public_key_bytes(public_key))}
+
+
+def thumbprint(public_key: Ed25519PublicKey) -> str:
+    """The RFC 7638 JWK thumbprint (SHA-256, base64url): our key id."""
+    members = json.dumps(public_jwk(public_key), sort_keys=True, separators=(",", ":")).encode("ascii")
+    return b64url_encode(hashlib.sha256(members).digest())
+
+
+def is_key_id(text: object) -> bool:
+    return isinstance(text, str) and _KID_PATTERN.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class IssuerKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    kid: str
+    created_at: datetime
+    is_current: bool
+
+
+def sign(data: bytes, key: IssuerKey) -> str:
+    return b64url_encode(key.private_key.sign(data))
+
+
+@lru_cache(maxsize=4096)
+def _verified(public_raw: bytes, data: bytes, signature: str) -> bool:
+    # Verification pages are read far more often than certificates change: remember the answers.
+    try:
+        Ed25519PublicKey.from_public_bytes(public_raw).verify(b64url_decode(signature), data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verify_signature(data: bytes, signature: str, public_key: Ed25519PublicKey) -> bool:
+    return _verified(public_key_bytes(public_key), data, signature)
+
+
+# Public keys never change once written: one cache for the process, keyed by folder and key id.
+_public_keys: dict[tuple[str, str], Ed25519PublicKey] = {}
+_lock = threading.Lock()
+
+
+class KeyStore:
+    """The issuer keys in one folder."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+
+    def _path(self, kid: str) -> Path:
+        if not is_key_id(kid):
+            raise ValueError("Not a key id")
+        return self.folder / f"{kid}.pem"
+
+    def current_kid(self) -> str | None:
+        try:
+            kid = (self.folder / CURRENT_MARKER).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        return kid if is_key_id(kid) and self._path(kid).is_file() else None
+
+    def current(self) -> IssuerKey:
+        """The key that signs new certificates."""
+        kid = self.current_kid()
+        if kid is None:
+            raise SigningKeyMissing(
+                f"There is no issuer signing key in {self.folder}. "
+                "Run `flask keys generate` (or point KEYS_FOLDER at the shared key folder)."
+            )
+        return self._load_private(kid)
+
+    def _load_private(self, kid: str) -> IssuerKey:
+        private = serialization.load_pem_private_key(self._path(kid).read_bytes(), password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ValueError(f"Key {kid} is not an Ed25519 key")
+        return IssuerKey(kid, private)
+
+    def public_key(self, kid: str) -> Ed25519PublicKey | None:
+        """The public key for a key id, or None if it is not one of ours."""
+        if not is_key_id(kid):
+            return None
+        cache_key = (str(self.folder), kid)
+        cached = _public_keys.get(cache_key)
+        if cached is not None:
+            return cached
+        try:
+            key = self._load_private(kid).public_key
+        except FileNotFoundError:
+            return None
+        _public_keys[cache_key] = key
+        return key
+
+    def generate(self) -> IssuerKey:
+        """Make a new key pair and make it current. Earlier keys are kept."""
+        with _lock:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private = Ed25519PrivateKey.generate()
+            kid = thumbprint(private.public_key())
+            pem = private.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            _write_private(self._path(kid), pem)
+            _write_private(self.folder / CURRENT_MARKER, kid.encode("ascii") + b"\n", replace=True)
+            return IssuerKey(kid, private)
+
+    def ensure(self) -> tuple[IssuerKey, bool]:
+        """The current key, making one if there is none. The flag says whether it was made now."""
+        kid = self.current_kid()
+        if kid is not None:
+            return self._load_private(kid), False
+        return self.generate(), True
+
+    def list_keys(self) -> list[KeyInfo]:
+        """Every key in the folder, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        current = self.current_kid()
+        keys = []
+        for path in self.folder.glob("*.pem"):
+            if is_key_id(path.stem):
+                created = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                keys.append(KeyInfo(path.stem, created, path.stem == current))
+        return sorted(keys, key=lambda info: (info.created_at, info.kid))
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """All public keys, current first, as a JSON Web Key Set."""
+        keys = sorted(self.list_keys(), key=lambda info: not info.is_current)
+        entries = []
+        for info in keys:
+            public = self.public_key(info.kid)
+            if public is not None:
+                entries.append({**public_jwk(public), "kid": info.kid, "alg": "EdDSA", "use": "sig"})
+        return {"keys": entries}
+
+
+def _write_private(path: Path, data: bytes, *, replace: bool = False) -> None:
+    """Write a file only the owner can read, atomically (a reader never sees half a key)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(descriptor, data)
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    if not replace and path.exists():
+        temporary.unlink()
+        raise FileExistsError(path)
+    os.replace(temporary, path)
+
+
+def app_key_store() -> KeyStore:
+    """The key store this app is configured with (KEYS_FOLDER, else instance/keys)."""
+    from flask import current_app
+
+    folder = current_app.config.get("KEYS_FOLDER") or Path(current_app.instance_path) / "keys"
+    return KeyStore(folder)
+
+
+def signing_key() -> IssuerKey:
+    """The current key for new signatures; made on first use only where KEYS_AUTO_GENERATE allows."""
+    from flask import current_app
+
+    store = app_key_store()
+    if current_app.config.get("KEYS_AUTO_GENERATE"):
+        return store.ensure()[0]
+    return store.current()
