@@ -185,7 +185,9 @@ def _modules_for(level: RoleLevel | None) -> list[Module]:
     if level is None:
         return foundations
     required = {link.skill_id for link in level.required_skills}
-    role_modules = [m for m in modules if not m.essential_areas and {s.skill_id for s in m.skills} & required]
+    role_modules = [
+        m for m in modules if not m.essential_areas and m.skills and {s.skill_id for s in m.skills} <= required
+    ]
     return foundations + role_modules
 
 
