@@ -25,7 +25,7 @@ class UKDateField(DateField):
         parts = [str(value).strip() for value in valuelist]
         if len(parts) != 3:
             # A hand-made request without the three boxes: the widget needs three values to redraw them.
-            parts = (parts + ["", "", ""])[:3]
+            parts = [*parts, "", "", ""][:3]
             self.raw_data = parts
         if not any(parts):
             self.data = None

@@ -51,9 +51,12 @@ def _pdf_response(certificate: Certificate) -> Response:
         title=_PDF_TITLES[certificate.kind],
     )
     return send_file(
-        io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-        download_name=_download_name(certificate, "pdf"), max_age=0,
-    )  # fmt: skip
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=_download_name(certificate, "pdf"),
+        max_age=0,
+    )
 
 
 def _credential_response(certificate: Certificate) -> Response:
@@ -62,9 +65,12 @@ def _credential_response(certificate: Certificate) -> Response:
     )
     token = openbadges.sign_credential(credential, signing_key(), not_before=int(certificate.issued_at.timestamp()))
     return send_file(
-        io.BytesIO(token.encode("ascii")), mimetype=openbadges.JWT_MEDIA_TYPE, as_attachment=True,
-        download_name=_download_name(certificate, "jwt"), max_age=0,
-    )  # fmt: skip
+        io.BytesIO(token.encode("ascii")),
+        mimetype=openbadges.JWT_MEDIA_TYPE,
+        as_attachment=True,
+        download_name=_download_name(certificate, "jwt"),
+        max_age=0,
+    )
 
 
 def _qr_svg(url: str) -> Markup:
@@ -84,7 +90,9 @@ def _my_certificate_or_404(certificate_id: uuid.UUID) -> Certificate:
 @learner_required
 def index() -> str:
     items = service.list_certificates(current_user)
-    return render_template("certificates/index.html", certificates=items, name=service.certificate_name_for(current_user))
+    return render_template(
+        "certificates/index.html", certificates=items, name=service.certificate_name_for(current_user)
+    )
 
 
 @bp.route("/learner/certificates/<uuid:certificate_id>")
@@ -181,7 +189,11 @@ def learner_certificates(learner_id: uuid.UUID) -> str:
     if not can_manage_learner(current_user, learner):
         abort(404)
     record_event(
-        "learner.record.viewed", actor=current_user, subject=learner, ip_address=request.remote_addr, page="certificates"
+        "learner.record.viewed",
+        actor=current_user,
+        subject=learner,
+        ip_address=request.remote_addr,
+        page="certificates",
     )
     db.session.commit()
     readiness = readiness_for([learner], current_app.config)[learner.id]
@@ -248,8 +260,12 @@ def staff_pdf(certificate_id: uuid.UUID) -> Response:
     if item.is_revoked:
         abort(404)
     record_event(
-        "certificate.downloaded", actor=current_user, subject=learner, object_type="certificate",
-        object_id=item.public_id, ip_address=request.remote_addr,
-    )  # fmt: skip
+        "certificate.downloaded",
+        actor=current_user,
+        subject=learner,
+        object_type="certificate",
+        object_id=item.public_id,
+        ip_address=request.remote_addr,
+    )
     db.session.commit()
     return _pdf_response(item)

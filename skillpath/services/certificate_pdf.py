@@ -60,9 +60,7 @@ def register_fonts(fonts_folder: Path) -> None:
             _registered.add(name)
 
 
-def _centred_lines(
-    canvas: Canvas, text: str, font: str, size: float, y: float, width: float, leading: float
-) -> float:
+def _centred_lines(canvas: Canvas, text: str, font: str, size: float, y: float, width: float, leading: float) -> float:
     """Draw wrapped, centred text from y downwards; return the y below it."""
     canvas.setFont(font, size)
     for line in simpleSplit(text, font, size, width):

@@ -496,4 +496,3 @@ def set_certificate_name(learner: User, name: str, *, by: User) -> str:
     profile.certificate_name = cleaned
     record_event("learner.certificate_name.changed", actor=by, subject=learner)
     return cleaned
-

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -67,7 +67,7 @@ def thumbprint(public_key: Ed25519PublicKey) -> str:
     return b64url_encode(hashlib.sha256(members).digest())
 
 
-def is_key_id(text: object) -> bool:
+def is_key_id(text: object) -> TypeGuard[str]:
     return isinstance(text, str) and _KID_PATTERN.fullmatch(text) is not None
 
 

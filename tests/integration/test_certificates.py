@@ -348,4 +348,3 @@ def test_missing_fonts_fail_with_a_message_that_says_how_to_build_them(tmp_path)
             register_fonts(tmp_path)
     finally:
         _registered.update(saved)
-

@@ -24,9 +24,9 @@ from skillpath.extensions import db, limiter
 from skillpath.services import certificates as service
 from skillpath.services.signing import KeyStore, b64url_decode, b64url_encode
 from skillpath.template_helpers import format_date
-from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 from tests.conftest import sign_in
 from tests.helpers import error_summary, heading, location_path, page
+from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "openbadges-3.0"
 
@@ -289,9 +289,7 @@ def test_the_status_entry_reports_withdrawal_at_once(client, certificate, mentor
     service.revoke_certificate(certificate, by=mentor, reason="Issued in error")
     db.session.flush()
     after = client.get(url).get_json()
-    assert after["revokedCredentials"] == [
-        {"id": f"{BASE_URL}/verify/{certificate.display_code}", "revoked": True}
-    ]
+    assert after["revokedCredentials"] == [{"id": f"{BASE_URL}/verify/{certificate.display_code}", "revoked": True}]
 
 
 # --- Open Badges 3.0 ----------------------------------------------------------------------------------
@@ -324,7 +322,12 @@ def test_the_downloaded_credential_is_a_valid_open_badge_3_credential(app, learn
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     ]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert credential["issuer"] == {"id": f"{BASE_URL}/issuer", "type": ["Profile"], "name": ISSUER, "url": f"{BASE_URL}/"}
+    assert credential["issuer"] == {
+        "id": f"{BASE_URL}/issuer",
+        "type": ["Profile"],
+        "name": ISSUER,
+        "url": f"{BASE_URL}/",
+    }
     subject = credential["credentialSubject"]
     assert subject["identifier"][0]["identityHash"] == certificate.recipient_name
     alignments = subject["achievement"]["alignment"]
@@ -332,7 +335,9 @@ def test_the_downloaded_credential_is_a_valid_open_badge_3_credential(app, learn
         ("Customer service", "awareness"),
         ("User support", "working"),
     ]
-    assert all(a["targetFramework"] == "Government Digital and Data Profession Capability Framework" for a in alignments)
+    assert all(
+        a["targetFramework"] == "Government Digital and Data Profession Capability Framework" for a in alignments
+    )
     assert [r["value"] for r in subject["result"]] == ["awareness", "working"]
     assert credential["credentialStatus"] == {
         "id": f"{BASE_URL}/api/status/{certificate.display_code}",

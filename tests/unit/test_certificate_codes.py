@@ -68,7 +68,9 @@ def test_look_alike_letters_are_read_as_the_digits_they_look_like():
     assert normalise_code(code.replace("0", "O", 1).replace("1", "I", 1).replace("1", "l", 1)) == code
 
 
-@pytest.mark.parametrize("typed", ["", None, "SP-", "7Q4K-29XD-M3H", "7Q4K-29XD-M3HWW", "7Q4K-29XD-M3H!", "SP-7Q4K-29XD-M3HU"])
+@pytest.mark.parametrize(
+    "typed", ["", None, "SP-", "7Q4K-29XD-M3H", "7Q4K-29XD-M3HWW", "7Q4K-29XD-M3H!", "SP-7Q4K-29XD-M3HU"]
+)
 def test_things_that_are_not_codes_are_refused(typed):
     assert normalise_code(typed) is None
 

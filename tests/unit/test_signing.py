@@ -45,7 +45,10 @@ def _content(**changes: object) -> CertificateContent:
         "recipient_name": "Nguyễn Thị Minh",
         "achievement_name": "Helping users",
         "achievement_description": "Answer calls and fix common problems.",
-        "skills": (CertifiedSkill("Customer service", "working"), CertifiedSkill("Technical understanding", "awareness")),
+        "skills": (
+            CertifiedSkill("Customer service", "working"),
+            CertifiedSkill("Technical understanding", "awareness"),
+        ),
         "issuer_name": "Northbridge Education",
         "issued_at": datetime(2026, 3, 3, 10, 15, tzinfo=UTC),
     }
