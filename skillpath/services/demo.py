@@ -30,7 +30,7 @@ from skillpath.models import (
     WorkReadiness,
 )
 from skillpath.models._types import utcnow
-from skillpath.services import accounts, barriers, organisations, progress
+from skillpath.services import accounts, barriers, certificates, organisations, progress
 
 DEMO_ADMIN = "demo-admin"
 TARGET_ROLE_LEVELS = (
@@ -243,10 +243,18 @@ def _learner(
                 )
             )
             if stage >= 0.95 or rng.random() < 0.75:  # most finished modules are signed off; some wait
-                progress.sign_off(enrolment, mentor=mentor, at=clock + timedelta(days=rng.randint(1, 6)))
+                signed_at = clock + timedelta(days=rng.randint(1, 6))
+                progress.sign_off(enrolment, mentor=mentor, at=signed_at)
+                certificates.issue_module_certificate(enrolment, mentor=mentor, at=signed_at)
     learner.learner_profile.last_activity_at = clock
     _barriers(learner, mentor, rng, started, now, stage)
     _status(learner, mentor, stage, started)
+    if stage >= 1.0:
+        db.session.flush()
+        try:
+            certificates.issue_role_readiness_certificate(learner, mentor, at=now - timedelta(days=2))
+        except certificates.CertificateError:
+            pass  # not in the Ready band after all: no confirmation to make
 
 
 def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime, stage: float) -> None:

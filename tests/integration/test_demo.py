@@ -5,7 +5,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from skillpath.extensions import db
-from skillpath.models import Cohort, Establishment, ProgressEvent, User, UserRole
+from skillpath.models import Certificate, CertificateKind, Cohort, Establishment, ProgressEvent, User, UserRole
 from skillpath.services.accounts import SignInOutcome, sign_in
 from skillpath.services.catalogue_data import load_catalogue
 from skillpath.services.learner_state import readiness_for
@@ -39,5 +39,7 @@ def test_demo_learners_are_spread_across_the_readiness_bands(app):
     learners = db.session.scalars(select(User).where(User.role == UserRole.LEARNER)).all()
     bands = Counter(result.band.value for result in readiness_for(learners, app.config).values())
     assert set(bands) == {"Not started", "Building skills", "Nearly ready", "Ready for work"}
+    issued = db.session.scalars(select(Certificate)).all()
+    assert {certificate.kind for certificate in issued} == {CertificateKind.MODULE, CertificateKind.ROLE_READINESS}
     names = {learner.display_name for learner in learners}
     assert {"Łukasz Żółć", "Siobhán Ní Bhriain", "Nguyễn Thị Minh"} <= names
