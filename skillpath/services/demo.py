@@ -6,6 +6,7 @@ again changes nothing. Names include several scripts, as real cohorts do.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -251,10 +252,8 @@ def _learner(
     _status(learner, mentor, stage, started)
     if stage >= 1.0:
         db.session.flush()
-        try:
+        with contextlib.suppress(certificates.CertificateError):  # not Ready after all: nothing to confirm
             certificates.issue_role_readiness_certificate(learner, mentor, at=now - timedelta(days=2))
-        except certificates.CertificateError:
-            pass  # not in the Ready band after all: no confirmation to make
 
 
 def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime, stage: float) -> None:
