@@ -43,6 +43,8 @@ class Config:
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Verification pages kept rendered per worker (0 turns this off); lookups and signature checks still run.
     VERIFY_PAGE_CACHE_SIZE = _env_int("VERIFY_PAGE_CACHE_SIZE", 1024)
+    # How many proxies in front of the app set X-Forwarded-For; 0 trusts none (rate limits use the peer address).
+    TRUST_PROXY_HOPS = _env_int("TRUST_PROXY_HOPS", 0)
     SERVICE_NAME = "SkillPath"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -99,7 +101,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL") if not os.environ.get(name)]
         if missing:
             raise ConfigError(f"Production needs these environment variables: {', '.join(missing)}")
 

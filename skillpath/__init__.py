@@ -37,7 +37,17 @@ def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Fl
     _register_errorhandlers(app)
     _register_commands(app)
     _register_request_hooks(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    hops = int(app.config.get("TRUST_PROXY_HOPS", 0))
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a load balancer every client would otherwise share its address for rate limits.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _configure_database_url(app: Flask) -> None:
@@ -123,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillpath.auth.routes import bp as auth_bp
     from skillpath.catalogue.routes import bp as catalogue_bp
     from skillpath.certificates.routes import bp as certificates_bp
+    from skillpath.dashboards.routes import bp as dashboards_bp
     from skillpath.goals.routes import bp as goals_bp
     from skillpath.learners.routes import bp as learners_bp
     from skillpath.main.routes import bp as main_bp
@@ -140,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         self_assessment_bp,
         my_data_bp,
         mentors_bp,
+        dashboards_bp,
         admin_bp,
         certificates_bp,
         verify_bp,

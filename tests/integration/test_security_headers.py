@@ -104,3 +104,20 @@ def test_session_cookie_is_http_only_and_same_site(client):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_behind_a_trusted_proxy_rate_limits_see_the_clients_address(database_url):
+    from flask import request
+
+    from tests.conftest import make_test_app
+
+    app = make_test_app(database_url, TRUST_PROXY_HOPS=1)
+    seen = []
+
+    @app.get("/_test/address")
+    def _address() -> str:
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.test_client().get("/_test/address", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["203.0.113.9"]

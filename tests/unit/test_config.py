@@ -12,10 +12,11 @@ from skillpath import create_app
 def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://skillpath@db/skillpath")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://skillpath.example")
     return monkeypatch
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL"])
 def test_production_refuses_to_start_without_its_secrets(production_env, missing):
     production_env.delenv(missing)
     with pytest.raises(ConfigError, match=missing):
