@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -122,8 +122,6 @@ def activate() -> str | Response:
 
 
 def _user_being_activated() -> User | None:
-    from datetime import datetime
-
     state = session.get(_ACTIVATION_KEY)
     if not isinstance(state, dict):
         return None
