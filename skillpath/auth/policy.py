@@ -121,3 +121,26 @@ def can_view_cohort(user: User, cohort: Cohort) -> bool:
 
 def can_administer(user: User) -> bool:
     return user.is_admin
+
+
+def can_view_establishment(user: User, establishment_id: int) -> bool:
+    """The establishment view: administrators see every establishment; a head of education sees their own."""
+    if user.is_admin:
+        return True
+    return user.is_mentor and user.is_establishment_lead and user.establishment_id == establishment_id
+
+
+def can_transfer_learner(user: User, learner: User) -> bool:
+    """Administrators move learners to any cohort anywhere; a head of education between their own cohorts.
+
+    Other mentors ask one of them: a move takes the record away from the mentor's own cohort.
+    """
+    if not can_manage_learner(user, learner):
+        return False
+    return user.is_admin or (user.is_mentor and user.is_establishment_lead)
+
+
+def can_transfer_learner_to(user: User, learner: User, cohort: Cohort) -> bool:
+    if not can_transfer_learner(user, learner) or cohort.archived_at is not None:
+        return False
+    return user.is_admin or cohort.establishment_id == user.establishment_id

@@ -1,13 +1,25 @@
-"""Forms mentors use to add learners."""
+"""Forms mentors use: adding learners, signing modules off, and updating a learner's record."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from skillpath.forms_common import UKDateField
+from skillpath.forms_common import UKDateField, choices
+from skillpath.models import Barrier, SkillLevel
+from skillpath.services.mentor_assessments import COMMENT_MAX
+from skillpath.services.work_status import CHOOSABLE, DECLINE_REASON_LABELS
+
+FEEDBACK_MAX = 2000
 
 
 def _without_spaces(value: str | None) -> str | None:
@@ -47,3 +59,115 @@ class CreateLearnerForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class SignOffForm(FlaskForm):
+    submit = SubmitField("Sign off this module", widget=GovSubmitInput())
+
+
+class ReturnModuleForm(FlaskForm):
+    feedback = TextAreaField(
+        "Feedback for the learner",
+        description="Say what to change or add. The learner sees this on the module’s page.",
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired("Enter feedback for the learner, saying what to change or add"),
+            Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX:,} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Return with feedback", widget=GovSubmitInput())
+
+
+class WorkStatusForm(FlaskForm):
+    status = RadioField(
+        "What is the learner’s work-readiness status?",
+        widget=GovRadioInput(),
+        choices=choices((status.value, status.label) for status in CHOOSABLE),
+        invalid_choice_message="Select the learner’s work-readiness status",
+    )
+    decline_reason = SelectField(
+        "Why does the learner not want support? (only if they do not want support)",
+        description="Choose the nearest reason. Do not record details of health or offences anywhere.",
+        widget=GovSelect(),
+        choices=choices(
+            [("", "Select a reason"), *((reason.value, label) for reason, label in DECLINE_REASON_LABELS.items())]
+        ),
+        validate_choice=False,
+    )
+    submit = SubmitField("Save status", widget=GovSubmitInput())
+
+
+BARRIER_CHOICES = (
+    ("NOT_STARTED", "Not started"),
+    ("IN_PROGRESS", "In progress"),
+    ("COMPLETED", "Done"),
+    ("ALREADY_IN_PLACE", "Already in place"),
+)
+
+
+class BarriersForm(FlaskForm):
+    """Subclassed per page by `barriers_form`, which adds one radios question per checklist item."""
+
+    submit = SubmitField("Save checklist", widget=GovSubmitInput())
+
+    def answers(self) -> dict[Barrier, str]:
+        return {barrier: self[barrier_field(barrier)].data for barrier in Barrier}
+
+
+def barrier_field(barrier: Barrier) -> str:
+    return f"barrier_{barrier.value.lower()}"
+
+
+def barriers_form(current: dict[Barrier, str] | None = None) -> BarriersForm:
+    class _Form(BarriersForm):
+        pass
+
+    for barrier in Barrier:
+        setattr(
+            _Form,
+            barrier_field(barrier),
+            RadioField(
+                barrier.label,
+                widget=GovRadioInput(),
+                choices=choices(BARRIER_CHOICES),
+                invalid_choice_message=f"Select where things are with: {barrier.label.lower()}",
+            ),
+        )
+    if current is None:
+        return _Form()
+    return _Form(data={barrier_field(barrier): value for barrier, value in current.items()})
+
+
+class AssessSkillForm(FlaskForm):
+    skill = SelectField("Skill", widget=GovSelect(), validate_choice=False)
+    level = RadioField(
+        "At what level does the learner show this skill now?",
+        widget=GovRadioInput(),
+        choices=choices((level.value, level.label) for level in SkillLevel),
+        invalid_choice_message="Select the level the learner shows",
+    )
+    comment = TextAreaField(
+        "Comment (optional)",
+        description="What you saw. The learner can read this.",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=COMMENT_MAX, message=f"Comments are {COMMENT_MAX:,} characters or fewer")],
+    )
+    submit = SubmitField("Save assessment", widget=GovSubmitInput())
+
+
+class ReleaseDateForm(FlaskForm):
+    release_date = UKDateField(
+        "Expected release date",
+        description="Staff only. For example, 27 3 2027. Leave it empty if it is not known.",
+        widget=GovDateInput(),
+    )
+    submit = SubmitField("Save release date", widget=GovSubmitInput())
+
+
+class RecordReleaseForm(FlaskForm):
+    submit = SubmitField("Record release", widget=GovSubmitInput())
+
+
+class TransferForm(FlaskForm):
+    cohort = SelectField("Move to", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Move learner", widget=GovSubmitInput())

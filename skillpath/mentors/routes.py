@@ -1,8 +1,13 @@
-"""Mentors see their cohorts and learners, add learner accounts and hand over activation codes."""
+"""Mentors: their cohorts with what needs doing, the cohort dashboard, and adding learner accounts.
+
+A learner's record and its updates are in `record.py`; signing modules off in
+`sign_off.py`. All three register their views on this blueprint.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,10 +15,12 @@ from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
 from skillpath.auth.policy import can_create_learner_in, can_view_cohort, mentor_required, staff_required
+from skillpath.dashboards import charts
+from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_filters
 from skillpath.extensions import db
 from skillpath.mentors.forms import ConfirmForm, CreateLearnerForm
 from skillpath.models import Cohort
-from skillpath.services import accounts, organisations
+from skillpath.services import accounts, dashboards, organisations
 from skillpath.services.accounts import AccountError
 from skillpath.services.audit import record_event
 from skillpath.services.learners import get_learner_for_staff_or_404
@@ -21,33 +28,83 @@ from skillpath.services.learners import get_learner_for_staff_or_404
 bp = Blueprint("mentors", __name__, url_prefix="/mentor")
 
 
-def _cohort_for_mentor_or_404(cohort_id: uuid.UUID) -> Cohort:
+def cohort_for_staff_or_404(cohort_id: uuid.UUID) -> Cohort:
     cohort = organisations.get_cohort(cohort_id)
     if cohort is None or not can_view_cohort(current_user, cohort):
         abort(404)
     return cohort
 
 
+def audit_dashboard_view(action: str, **where: object) -> None:
+    """One audit event for a page that names many learners, rather than one per learner, committed at once.
+
+    Committed before the page is worked out: committing after would expire every learner it loaded.
+    """
+    filters = {"filters": request.args.to_dict()} if request.args else {}
+    record_event(action, actor=current_user, ip_address=request.remote_addr, **where, **filters)  # type: ignore[arg-type]
+    db.session.commit()
+
+
 @bp.route("/")
 @mentor_required
 def home() -> str:
+    audit_dashboard_view("mentor.home.viewed")
+    with dashboards.cyclic_gc_paused():
+        return _home_page()
+
+
+def _home_page() -> str:
+    now = datetime.now(UTC)
     cohorts = organisations.list_cohorts_for_mentor(current_user)
-    learners = organisations.list_current_learners([cohort.id for cohort in cohorts])
-    return render_template("mentors/home.html", cohorts=cohorts, learners=learners)
+    rows = dashboards.select_learners([c.id for c in cohorts], current_app.config, today=now.date()).rows
+    page = render_template(
+        "mentors/home.html",
+        summaries=dashboards.summarise(cohorts, rows, now.date()),
+        worklist=dashboards.worklist(rows, now=now),
+        now=now,
+    )
+    rows.clear()  # the template's context is kept in a reference cycle: see Dashboard.release
+    return page
 
 
 @bp.route("/cohorts/<uuid:cohort_id>")
-@mentor_required
+@staff_required
 def cohort(cohort_id: uuid.UUID) -> str:
-    cohort = _cohort_for_mentor_or_404(cohort_id)
-    learners = organisations.list_current_learners([cohort.id])[cohort.id]
-    return render_template("mentors/cohort.html", cohort=cohort, learners=learners)
+    cohort = cohort_for_staff_or_404(cohort_id)
+    form = filter_form(request.args)
+    audit_dashboard_view("cohort.dashboard.viewed", object_type="cohort", object_id=cohort.public_id)
+    with dashboards.cyclic_gc_paused():
+        return _cohort_page(cohort, form)
+
+
+def _cohort_page(cohort: Cohort, form: DashboardFilterForm) -> str:
+    dashboard = dashboards.build_dashboard([cohort], current_app.config, filters=form.to_filters())
+    form.set_role_levels(dashboard.selection.role_levels)
+    page = render_template(
+        "mentors/cohort.html",
+        cohort=cohort,
+        dashboard=dashboard,
+        charts=cohort_charts(dashboard),
+        filters=form,
+        export_url=with_filters(url_for("dashboards.cohort_export", cohort_id=cohort.public_id), request.args),
+    )
+    dashboard.release()
+    return page
+
+
+def cohort_charts(dashboard: dashboards.Dashboard) -> dict[str, object]:
+    return {
+        "distribution": charts.distribution_figure(dashboard.distribution),
+        "weekly": charts.weekly_figure(dashboard.weeks),
+        "barriers": charts.barriers_figure(dashboard.barriers_outstanding),
+        "grids": [(grid, charts.learner_grid_figure(grid)) for grid in dashboard.learner_grids],
+    }
 
 
 @bp.route("/cohorts/<uuid:cohort_id>/add-learner", methods=["GET", "POST"])
 @mentor_required
 def learner_new(cohort_id: uuid.UUID) -> str | Response:
-    cohort = _cohort_for_mentor_or_404(cohort_id)
+    cohort = cohort_for_staff_or_404(cohort_id)
     if not can_create_learner_in(current_user, cohort):
         abort(404)
     form = CreateLearnerForm()
@@ -69,17 +126,6 @@ def learner_new(cohort_id: uuid.UUID) -> str | Response:
             handover.remember_code(account.user, account.activation_code)
             return redirect(url_for("mentors.activation_code", learner_id=account.user.public_id))
     return render_template("mentors/learner_new.html", form=form, cohort=cohort)
-
-
-@bp.route("/learners/<uuid:learner_id>")
-@staff_required
-def learner(learner_id: uuid.UUID) -> str:
-    learner = get_learner_for_staff_or_404(current_user, learner_id)
-    record_event(
-        "learner.record.viewed", actor=current_user, subject=learner, ip_address=request.remote_addr, page="summary"
-    )
-    db.session.commit()
-    return render_template("mentors/learner.html", learner=learner, form=ConfirmForm())
 
 
 @bp.route("/learners/<uuid:learner_id>/new-activation-code", methods=["POST"])
@@ -105,3 +151,7 @@ def activation_code(learner_id: uuid.UUID) -> str | Response:
     if code is None:
         return redirect(url_for("mentors.learner", learner_id=learner.public_id))
     return render_template("mentors/activation_code.html", learner=learner, code=code)
+
+
+# The learner record and sign-off views register themselves on `bp`.
+from skillpath.mentors import record, sign_off  # noqa: E402, F401

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from skillpath.extensions import db
-from skillpath.models import BarrierItem, RoleLevelSkill, Skill, SkillAward, SkillLevel, User
+from skillpath.models import Barrier, BarrierItem, BarrierStatus, RoleLevelSkill, Skill, SkillAward, SkillLevel, User
 from skillpath.services.readiness import BarrierState, Readiness, ReadinessRules, RequiredSkill, assess
 
 
@@ -36,10 +36,29 @@ def barrier_states(learner_ids: Collection[int]) -> dict[int, list[BarrierState]
     states: dict[int, list[BarrierState]] = defaultdict(list)
     if not learner_ids:
         return states
-    for item in db.session.scalars(select(BarrierItem).where(BarrierItem.learner_id.in_(learner_ids))):
-        label = "Already in place" if item.already_in_place else item.status.label
-        states[item.learner_id].append(BarrierState(item.barrier, item.is_resolved, label))
+    # Plain rows with the codes as text, not BarrierItem objects: an establishment's dashboard reads
+    # ten thousand of them, and building objects (or enum members through the column type) was most of the cost.
+    rows = (
+        db.session.connection()
+        .execute(
+            select(
+                BarrierItem.learner_id,
+                type_coerce(BarrierItem.barrier, String),
+                type_coerce(BarrierItem.status, String),
+                BarrierItem.already_in_place,
+            ).where(BarrierItem.learner_id.in_(learner_ids))
+        )
+        .all()
+    )
+    for learner_id, barrier, status, already_in_place in rows:
+        resolved = already_in_place or status == BarrierStatus.COMPLETED  # as BarrierItem.is_resolved
+        label = "Already in place" if already_in_place else _STATUS_LABELS[status]
+        states[learner_id].append(BarrierState(_BARRIERS[barrier], resolved, label))
     return states
+
+
+_BARRIERS = {barrier.value: barrier for barrier in Barrier}
+_STATUS_LABELS = {status.value: status.label for status in BarrierStatus}
 
 
 def required_skills(role_level_ids: Collection[int]) -> dict[int, list[RequiredSkill]]:

@@ -1,0 +1,300 @@
+"""Plotly figures for the dashboards, built as plain dictionaries from `services/dashboards.py` output.
+
+Pure functions: no database, no Flask. A page carries each figure as JSON in a
+`<script type="application/json">` and `static/js/charts.js` draws it with the
+plotly.js basic bundle (bar, scatter and pie: no heatmap trace, so the skill-gap
+grids are drawn as bars placed cell by cell). Plain dictionaries rather than
+`plotly.graph_objects.Figure`, which costs about 14 ms a figure on these pages;
+the unit tests check each one against Plotly's own schema instead.
+
+Every chart has a table with the same numbers beside or below it: that table,
+not the picture, is what a screen reader or a browser without JavaScript uses.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from skillpath.models import Barrier
+from skillpath.services.dashboards import CohortSkillGrid, CohortSummary, LearnerSkillGrid
+from skillpath.services.readiness import Band
+from skillpath.services.readiness_history import Week
+
+Figure = dict[str, Any]
+
+# GOV.UK colours, each at least 3:1 against white.
+BAND_COLOURS = {
+    Band.NOT_STARTED: "#505a5f",
+    Band.BUILDING: "#c25a00",
+    Band.NEARLY_READY: "#1d70b8",
+    Band.READY: "#00703c",
+}
+BAR_COLOUR = "#1d70b8"
+TEXT_COLOUR = "#0b0c0c"
+
+# Skill-gap cells: (name in the legend, fill, text colour).
+MET = ("At the level needed", "#00703c", "#ffffff")
+BELOW = ("Below the level needed", "#c25a00", "#ffffff")
+NOT_YET = ("Not shown yet", "#b1b4b6", TEXT_COLOUR)
+# Share of a cohort's learners holding a skill at the level: darker is better.
+SHARE_BANDS = (
+    (75, "75% or more", "#003078", "#ffffff"),
+    (50, "50% to 74%", "#1d70b8", "#ffffff"),
+    (25, "25% to 49%", "#5694ca", TEXT_COLOUR),
+    (0, "Under 25%", "#d2e2f1", TEXT_COLOUR),
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with what a page needs around it: an id, a heading and an accessible description."""
+
+    id: str
+    title: str
+    description: str
+    figure: Figure
+
+
+def _layout(**overrides: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "font": {"family": "arial, sans-serif", "size": 16, "color": TEXT_COLOUR},
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "dragmode": False,
+        "showlegend": False,
+        "hoverlabel": {"font": {"family": "arial, sans-serif", "size": 16}},
+    }
+    layout.update(overrides)
+    return layout
+
+
+def _axis(**overrides: Any) -> dict[str, Any]:
+    axis: dict[str, Any] = {"fixedrange": True, "automargin": True, "gridcolor": "#dddddd", "zeroline": False}
+    axis.update(overrides)
+    return axis
+
+
+@lru_cache(maxsize=1024)
+def _wrap(text: str, width: int = 16) -> str:
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def _legend(**overrides: Any) -> dict[str, Any]:
+    legend: dict[str, Any] = {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top", "traceorder": "normal"}
+    legend.update(overrides)
+    return legend
+
+
+def distribution_figure(counts: Mapping[Band, int]) -> Figure:
+    bands = list(Band)
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [band.value for band in bands],
+                "y": [counts.get(band, 0) for band in bands],
+                "marker": {"color": [BAND_COLOURS[band] for band in bands]},
+                "text": [str(counts.get(band, 0)) for band in bands],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{x}: %{y} learners<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=340,
+            xaxis=_axis(title={"text": "Readiness band"}),
+            yaxis=_axis(title={"text": "Learners"}, rangemode="tozero", tickformat=",d"),
+        ),
+    }
+
+
+def weekly_figure(weeks: Sequence[Week]) -> Figure:
+    starts = [week.starts.isoformat() for week in weeks]
+    traces = [
+        {
+            "type": "bar",
+            "name": band.value,
+            "x": starts,
+            "y": [week.counts.get(band, 0) for week in weeks],
+            "marker": {"color": BAND_COLOURS[band]},
+            "hovertemplate": f"Week of %{{x|%-d %b %Y}}: %{{y}} {band.value.lower()}<extra></extra>",
+        }
+        for band in Band
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            height=380,
+            barmode="stack",
+            bargap=0.15,
+            showlegend=True,
+            legend=_legend(y=1.02, yanchor="bottom"),
+            xaxis=_axis(type="date", tickformat="%-d %b", title={"text": "Week beginning"}),
+            yaxis=_axis(title={"text": "Learners"}, rangemode="tozero", tickformat=",d"),
+            margin={"l": 60, "r": 20, "t": 50, "b": 60},
+        ),
+    }
+
+
+def barriers_figure(counts: Mapping[Barrier, int]) -> Figure:
+    barriers = list(Barrier)
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [barrier.label for barrier in barriers],
+                "x": [counts.get(barrier, 0) for barrier in barriers],
+                "marker": {"color": BAR_COLOUR},
+                "text": [str(counts.get(barrier, 0)) for barrier in barriers],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{y}: %{x} learners<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=380,
+            xaxis=_axis(title={"text": "Learners with this still to sort out"}, rangemode="tozero", tickformat=",d"),
+            yaxis=_axis(autorange="reversed"),
+            margin={"l": 20, "r": 40, "t": 20, "b": 60},
+        ),
+    }
+
+
+def cohorts_figure(summaries: Sequence[CohortSummary]) -> Figure:
+    """Cohorts side by side: each one's learners split by band."""
+    rows = list(range(len(summaries)))
+    names = [summary.cohort.name if summary.cohort else "Everyone" for summary in summaries]
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": band.value,
+            "y": rows,
+            "x": [summary.bands[band] for summary in summaries],
+            "marker": {"color": BAND_COLOURS[band]},
+            "hovertext": [
+                f"{name}: {summary.bands[band]} {band.value.lower()}"
+                for name, summary in zip(names, summaries, strict=True)
+            ],
+            "hoverinfo": "text",
+        }
+        for band in Band
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            height=50 * len(summaries) + 170,
+            barmode="stack",
+            showlegend=True,
+            legend=_legend(y=1.02, yanchor="bottom"),
+            xaxis=_axis(title={"text": "Learners"}, rangemode="tozero", tickformat=",d"),
+            yaxis=_axis(
+                tickmode="array",
+                tickvals=rows,
+                ticktext=[_wrap(name, 24) for name in names],
+                autorange="reversed",
+                showgrid=False,
+            ),
+            margin={"l": 20, "r": 20, "t": 50, "b": 60},
+        ),
+    }
+
+
+def _grid_traces(cells: Iterable[tuple[int, int, str, str, str]], categories: Sequence[tuple[str, str, str]]) -> list:
+    """Bars placed one per cell (row, column), grouped into one trace per category so the legend explains colours.
+
+    `cells` holds (row, column, category name, text shown in the cell, hover text).
+    """
+    grouped: dict[str, list[tuple[int, int, str, str]]] = {name: [] for name, _, _ in categories}
+    for row, column, category, text, hover in cells:
+        grouped[category].append((row, column, text, hover))
+    traces = []
+    for name, fill, text_colour in categories:
+        members = grouped[name]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": name,
+                "y": [row for row, _, _, _ in members],
+                "base": [column for _, column, _, _ in members],
+                "x": [1] * len(members),
+                "width": 0.9,
+                "marker": {"color": fill, "line": {"color": "#ffffff", "width": 2}},
+                "text": [text for _, _, text, _ in members],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "textfont": {"color": text_colour, "size": 14},
+                "hovertext": [hover for _, _, _, hover in members],
+                "hoverinfo": "text",
+                "showlegend": True,
+            }
+        )
+    return traces
+
+
+def _grid_layout(skills: Sequence[tuple[str, str]], row_labels: Sequence[str]) -> dict[str, Any]:
+    # Skill names are long: wrapped into columns, never turned on their side.
+    width = 12 if len(skills) > 6 else 18
+    return _layout(
+        height=36 * len(row_labels) + 240,
+        barmode="overlay",
+        showlegend=True,
+        legend=_legend(x=0, y=0, yanchor="top"),
+        uniformtext={"minsize": 11, "mode": "hide"},
+        xaxis=_axis(
+            side="top",
+            range=[0, len(skills)],
+            tickmode="array",
+            tickvals=[index + 0.5 for index in range(len(skills))],
+            ticktext=[f"{_wrap(name, width)}<br>({level.lower()})" for name, level in skills],
+            tickangle=0,
+            tickfont={"size": 13},
+            showgrid=False,
+        ),
+        yaxis=_axis(
+            tickmode="array",
+            tickvals=list(range(len(row_labels))),
+            ticktext=[_wrap(label, 24) for label in row_labels],
+            range=[len(row_labels) - 0.5, -0.5],
+            showgrid=False,
+        ),
+        margin={"l": 20, "r": 20, "t": 20, "b": 90},
+    )
+
+
+def learner_grid_figure(grid: LearnerSkillGrid) -> Figure:
+    """Learners down, the role's skills across; each cell coloured by the level held against the level needed."""
+    cells = []
+    for row_index, (row, gaps) in enumerate(grid.rows):
+        name = row.learner.preferred_name
+        for column, gap in enumerate(gaps):
+            held = gap.held.label if gap.held else "Not yet"
+            category = MET if gap.is_met else BELOW if gap.held else NOT_YET
+            hover = f"{name} – {gap.name}: {held.lower()}, needs {gap.required.label.lower()}"
+            cells.append((row_index, column, category[0], held, hover))
+    labels = [row.learner.preferred_name for row, _ in grid.rows]
+    return {"data": _grid_traces(cells, (MET, BELOW, NOT_YET)), "layout": _grid_layout(grid.skills, labels)}
+
+
+def share_category(percent: int) -> tuple[int, str, str, str]:
+    return next(band for band in SHARE_BANDS if percent >= band[0])
+
+
+def cohort_grid_figure(grid: CohortSkillGrid) -> Figure:
+    """Cohorts down, the role's skills across; each cell the share of learners holding the skill at the level."""
+    cells = []
+    for row_index, (cohort, row_cells) in enumerate(grid.rows):
+        for column, cell in enumerate(row_cells):
+            skill = grid.skills[column][0]
+            hover = f"{cohort.name} – {skill}: {cell.met} of {cell.learners} at the level needed"
+            cells.append((row_index, column, share_category(cell.percent)[1], f"{cell.percent}%", hover))
+    categories = [(label, fill, text) for _, label, fill, text in SHARE_BANDS]
+    labels = [cohort.name for cohort, _ in grid.rows]
+    return {"data": _grid_traces(cells, categories), "layout": _grid_layout(grid.skills, labels)}

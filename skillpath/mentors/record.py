@@ -1,0 +1,275 @@
+"""A learner's record, for staff: everything on one page, the timeline, and the updates staff make.
+
+Every page that shows the record writes a `learner.record.viewed` audit event
+naming the page, in the same transaction as anything else the request does.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from skillpath.auth.policy import (
+    can_manage_learner,
+    can_transfer_learner,
+    can_transfer_learner_to,
+    can_view_learner,
+    staff_required,
+)
+from skillpath.extensions import db
+from skillpath.forms_common import choices
+from skillpath.mentors.forms import (
+    AssessSkillForm,
+    ConfirmForm,
+    RecordReleaseForm,
+    ReleaseDateForm,
+    TransferForm,
+    WorkStatusForm,
+    barriers_form,
+)
+from skillpath.mentors.routes import bp
+from skillpath.models import (
+    Barrier,
+    BarrierItem,
+    BarrierStatus,
+    Cohort,
+    DeclineReason,
+    Enrolment,
+    Evidence,
+    Skill,
+    SkillLevel,
+    User,
+    WorkReadiness,
+)
+from skillpath.services import barriers, goals, progress, self_assessment, timeline, transfers, work_status
+from skillpath.services.audit import record_event
+from skillpath.services.learner_state import readiness_for
+from skillpath.services.learners import get_learner_for_staff_or_404
+from skillpath.services.mentor_assessments import record_mentor_assessment
+
+TIMELINE_ON_RECORD = 8
+
+
+def _learner_or_404(learner_id: uuid.UUID) -> User:
+    learner = get_learner_for_staff_or_404(current_user, learner_id)
+    if not can_manage_learner(current_user, learner):
+        abort(404)
+    return learner
+
+
+def _viewed(learner: User, page: str) -> None:
+    record_event(
+        "learner.record.viewed", actor=current_user, subject=learner, ip_address=request.remote_addr, page=page
+    )
+
+
+def _back_to_record(learner: User, anchor: str | None = None) -> Response:
+    return redirect(url_for("mentors.learner", learner_id=learner.public_id, _anchor=anchor))
+
+
+def _evidence(learner: User) -> list[Evidence]:
+    return list(
+        db.session.scalars(
+            select(Evidence)
+            .where(Evidence.learner_id == learner.id, Evidence.removed_at.is_(None))
+            .options(selectinload(Evidence.enrolment).selectinload(Enrolment.module))
+            .order_by(Evidence.created_at.desc())
+        )
+    )
+
+
+@bp.route("/learners/<uuid:learner_id>")
+@staff_required
+def learner(learner_id: uuid.UUID) -> str:
+    learner = _learner_or_404(learner_id)
+    _viewed(learner, "summary")
+    db.session.commit()
+    return render_template(
+        "mentors/learner.html",
+        learner=learner,
+        cohort=transfers.current_cohort(learner),
+        readiness=readiness_for([learner], current_app.config)[learner.id],
+        modules=progress.list_module_progress(learner),
+        evidence=_evidence(learner),
+        ratings=self_assessment.latest_ratings(learner),
+        goals=goals.list_goals(learner),
+        barriers=barriers.list_barriers(learner),
+        statuses=work_status.status_history(learner),
+        timeline=timeline.learner_timeline(learner)[:TIMELINE_ON_RECORD],
+        decline_labels=work_status.DECLINE_REASON_LABELS,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/learners/<uuid:learner_id>/timeline")
+@staff_required
+def learner_timeline(learner_id: uuid.UUID) -> str:
+    learner = _learner_or_404(learner_id)
+    _viewed(learner, "timeline")
+    db.session.commit()
+    return render_template("mentors/timeline.html", learner=learner, entries=timeline.learner_timeline(learner))
+
+
+@bp.route("/learners/<uuid:learner_id>/work-readiness", methods=["GET", "POST"])
+@staff_required
+def work_readiness(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    history = work_status.status_history(learner)
+    form = WorkStatusForm()
+    if request.method == "GET" and history:
+        form.status.data = history[0].status.value
+        form.decline_reason.data = history[0].decline_reason.value if history[0].decline_reason else ""
+    if form.validate_on_submit():
+        reason = DeclineReason.__members__.get(form.decline_reason.data or "")
+        try:
+            change = work_status.record_status(
+                learner, WorkReadiness(form.status.data), decline_reason=reason, by=current_user
+            )
+        except work_status.StatusError as error:
+            getattr(form, error.field).errors = [str(error)]
+        else:
+            db.session.commit()
+            if change is not None:
+                flash(f"Work-readiness status saved: {change.status.label}.", "success")
+            return _back_to_record(learner, "work-readiness")
+    _viewed(learner, "work-readiness")
+    db.session.commit()
+    return render_template("mentors/work_readiness.html", learner=learner, form=form, history=history)
+
+
+def _barrier_answer(item: BarrierItem) -> str:
+    return "ALREADY_IN_PLACE" if item.already_in_place else item.status.value
+
+
+@bp.route("/learners/<uuid:learner_id>/barriers", methods=["GET", "POST"])
+@staff_required
+def barriers_checklist(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    items = {item.barrier: item for item in barriers.list_barriers(learner)}
+    form = barriers_form(None if request.method == "POST" else {b: _barrier_answer(i) for b, i in items.items()})
+    if form.validate_on_submit():
+        changed = 0
+        for barrier, answer in form.answers().items():
+            if items[barrier].id is None and answer == BarrierStatus.NOT_STARTED.value:
+                continue  # never touched and still not started: nothing happened, so nothing goes in the history
+            in_place = answer == "ALREADY_IN_PLACE"
+            status = BarrierStatus.COMPLETED if in_place else BarrierStatus(answer)
+            changed += barriers.set_barrier(
+                learner, barrier, status=status, already_in_place=in_place, by=current_user, note=items[barrier].note
+            )
+        db.session.commit()
+        flash(f"Barriers checklist saved: {changed} change{'' if changed == 1 else 's'}.", "success")
+        return _back_to_record(learner, "barriers")
+    _viewed(learner, "barriers")
+    db.session.commit()
+    return render_template("mentors/barriers.html", learner=learner, form=form, barriers=list(Barrier))
+
+
+@bp.route("/learners/<uuid:learner_id>/assess-skill", methods=["GET", "POST"])
+@staff_required
+def assess_skill(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    overview = self_assessment.latest_ratings(learner)
+    skills = {str(skill.ref.skill_id): skill for skill in overview.job_skills}
+    form = AssessSkillForm()
+    form.skill.choices = choices((key, skill.name) for key, skill in skills.items())
+    if request.method == "GET":
+        form.skill.data = request.args.get("skill") if request.args.get("skill") in skills else None
+    if form.validate_on_submit():
+        skill = db.session.get(Skill, int(form.skill.data)) if form.skill.data in skills else None
+        if skill is None:
+            form.skill.errors = ["Select a skill from the list"]
+        else:
+            record_mentor_assessment(
+                learner, skill, SkillLevel(form.level.data), comment=form.comment.data, by=current_user
+            )
+            db.session.commit()
+            flash(f"Your assessment of {skill.name} is saved.", "success")
+            return _back_to_record(learner, "confidence")
+    _viewed(learner, "assess-skill")
+    db.session.commit()
+    return render_template("mentors/assess_skill.html", learner=learner, form=form, has_skills=bool(skills))
+
+
+@bp.route("/learners/<uuid:learner_id>/release-date", methods=["GET", "POST"])
+@staff_required
+def release_date(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    profile = learner.learner_profile
+    assert profile is not None
+    form = ReleaseDateForm()
+    if request.method == "GET":
+        form.release_date.data = profile.release_date
+    if form.validate_on_submit():
+        if form.release_date.data != profile.release_date:
+            profile.release_date = form.release_date.data
+            record_event("learner.release_date.changed", actor=current_user, subject=learner)
+            db.session.commit()
+            flash("Expected release date saved.", "success")
+        return _back_to_record(learner)
+    _viewed(learner, "release-date")
+    db.session.commit()
+    return render_template("mentors/release_date.html", learner=learner, form=form)
+
+
+@bp.route("/learners/<uuid:learner_id>/record-release", methods=["GET", "POST"])
+@staff_required
+def record_release(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    cohort = transfers.current_cohort(learner)
+    form = RecordReleaseForm()
+    if form.validate_on_submit():
+        transfers.record_release(learner, by=current_user)
+        db.session.commit()
+        name = learner.learner_profile.preferred_name if learner.learner_profile else learner.display_name
+        flash(f"{name}’s release is recorded. They keep their account and certificates.", "success")
+        if can_view_learner(current_user, learner):
+            return _back_to_record(learner)
+        if cohort is not None:
+            return redirect(url_for("mentors.cohort", cohort_id=cohort.public_id))
+        return redirect(url_for("mentors.home"))
+    _viewed(learner, "record-release")
+    db.session.commit()
+    return render_template("mentors/record_release.html", learner=learner, cohort=cohort, form=form)
+
+
+def _destinations(learner: User, current: Cohort | None) -> list[Cohort]:
+    query = select(Cohort).where(Cohort.archived_at.is_(None)).options(selectinload(Cohort.establishment))
+    if not current_user.is_admin:
+        query = query.where(Cohort.establishment_id == current_user.establishment_id)
+    cohorts = [c for c in db.session.scalars(query) if current is None or c.id != current.id]
+    cohorts = [c for c in cohorts if can_transfer_learner_to(current_user, learner, c)]
+    return sorted(cohorts, key=lambda c: (c.establishment.name, c.name))
+
+
+@bp.route("/learners/<uuid:learner_id>/move", methods=["GET", "POST"])
+@staff_required
+def transfer(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    if not can_transfer_learner(current_user, learner):
+        abort(404)
+    current = transfers.current_cohort(learner)
+    options = {str(cohort.public_id): cohort for cohort in _destinations(learner, current)}
+    form = TransferForm()
+    form.cohort.choices = choices(
+        [("", "Select a cohort"), *((key, f"{c.name} – {c.establishment.name}") for key, c in options.items())]
+    )
+    if form.validate_on_submit():
+        to = options.get(form.cohort.data or "")
+        if to is None:
+            form.cohort.errors = ["Select the cohort to move the learner to"]
+        else:
+            transfers.transfer_learner(learner, to, by=current_user)
+            db.session.commit()
+            flash(f"Moved to {to.name} at {to.establishment.name}. Their whole record went with them.", "success")
+            if can_view_learner(current_user, learner):
+                return _back_to_record(learner)
+            return redirect(url_for("mentors.home"))
+    _viewed(learner, "move")
+    db.session.commit()
+    return render_template("mentors/transfer.html", learner=learner, current=current, form=form, options=options)

@@ -1,0 +1,153 @@
+"""Reviewing a module a learner has finished, then signing it off or returning it with feedback.
+
+Signing off awards the module's skills at their levels and issues the module
+certificate, in one transaction. Both actions check the module's state first,
+with the enrolment row locked where the database can (PostgreSQL), so a double
+click or a second tab cannot sign a module off twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from skillpath.auth.policy import can_manage_learner, staff_required
+from skillpath.extensions import db
+from skillpath.mentors.forms import ReturnModuleForm, SignOffForm
+from skillpath.mentors.routes import bp
+from skillpath.models import Enrolment, Module, ModuleSkill, ProgressEvent, ProgressKind
+from skillpath.services import progress
+from skillpath.services.audit import record_event
+from skillpath.services.certificates import issue_module_certificate
+from skillpath.services.progress import ModuleProgress, ModuleStatus
+
+
+def _enrolment_or_404(enrolment_id: uuid.UUID, *, lock: bool = False) -> Enrolment:
+    query = (
+        select(Enrolment)
+        .where(Enrolment.public_id == enrolment_id)
+        .options(
+            selectinload(Enrolment.module).selectinload(Module.units),
+            selectinload(Enrolment.module).selectinload(Module.skills).selectinload(ModuleSkill.skill),
+        )
+    )
+    if lock:
+        query = query.with_for_update(of=Enrolment)
+    enrolment = db.session.scalar(query)
+    if enrolment is None or not can_manage_learner(current_user, enrolment.learner):
+        abort(404)
+    return enrolment
+
+
+def _feedback_given(enrolment: Enrolment) -> list[ProgressEvent]:
+    return list(
+        db.session.scalars(
+            select(ProgressEvent)
+            .where(ProgressEvent.enrolment_id == enrolment.id, ProgressEvent.kind == ProgressKind.RETURNED)
+            .options(selectinload(ProgressEvent.actor))
+            .order_by(ProgressEvent.occurred_at.desc())
+        )
+    )
+
+
+def _review(
+    enrolment: Enrolment, state: ModuleProgress, return_form: ReturnModuleForm, *, status: int = 200
+) -> tuple[str, int]:
+    learner = enrolment.learner
+    record_event(
+        "learner.record.viewed",
+        actor=current_user,
+        subject=learner,
+        ip_address=request.remote_addr,
+        page="module-review",
+        module=enrolment.module.code,
+    )
+    db.session.commit()
+    page = render_template(
+        "mentors/module_review.html",
+        learner=learner,
+        enrolment=enrolment,
+        module=enrolment.module,
+        state=state,
+        evidence=[item for item in enrolment.evidence if item.removed_at is None],
+        feedback_given=_feedback_given(enrolment),
+        sign_off_form=SignOffForm(),
+        form=return_form,
+    )
+    return page, status
+
+
+@bp.route("/modules-to-review/<uuid:enrolment_id>")
+@staff_required
+def module_review(enrolment_id: uuid.UUID) -> tuple[str, int]:
+    enrolment = _enrolment_or_404(enrolment_id)
+    return _review(enrolment, progress.get_module_progress(enrolment), ReturnModuleForm(formdata=None))
+
+
+def _refuse(enrolment: Enrolment, state: ModuleProgress) -> Response:
+    if state.status == ModuleStatus.SIGNED_OFF:
+        flash(f"{enrolment.module.title} is already signed off.")
+    elif state.status == ModuleStatus.RETURNED:
+        flash(f"{enrolment.module.title} has been returned to the learner with feedback. Wait for them to act on it.")
+    else:
+        flash(f"{enrolment.module.title} is not ready for sign-off: the learner has not finished it yet.")
+    return redirect(url_for("mentors.module_review", enrolment_id=enrolment.public_id))
+
+
+@bp.route("/modules-to-review/<uuid:enrolment_id>/sign-off", methods=["POST"])
+@staff_required
+def module_sign_off(enrolment_id: uuid.UUID) -> Response:
+    enrolment = _enrolment_or_404(enrolment_id, lock=True)
+    if not SignOffForm().validate_on_submit():
+        abort(400)
+    state = progress.get_module_progress(enrolment)
+    if state.status != ModuleStatus.READY_FOR_SIGN_OFF:
+        return _refuse(enrolment, state)
+    awards = progress.sign_off(enrolment, mentor=current_user)
+    certificate = issue_module_certificate(enrolment, mentor=current_user)
+    record_event(
+        "module.signed_off",
+        actor=current_user,
+        subject=enrolment.learner,
+        object_type="module",
+        object_id=enrolment.module.code,
+        skills=len(awards),
+    )
+    db.session.commit()
+    flash(
+        f"{enrolment.module.title} is signed off. {len(awards)} skill{'' if len(awards) == 1 else 's'} awarded "
+        f"and certificate {certificate.display_code} issued.",
+        "success",
+    )
+    return redirect(url_for("mentors.learner", learner_id=enrolment.learner.public_id, _anchor="modules"))
+
+
+@bp.route("/modules-to-review/<uuid:enrolment_id>/return", methods=["POST"])
+@staff_required
+def module_return(enrolment_id: uuid.UUID) -> Response | tuple[str, int]:
+    enrolment = _enrolment_or_404(enrolment_id, lock=True)
+    state = progress.get_module_progress(enrolment)
+    form = ReturnModuleForm()
+    valid = form.validate_on_submit()
+    if form.csrf_token.errors:
+        abort(400)
+    if state.status != ModuleStatus.READY_FOR_SIGN_OFF:
+        return _refuse(enrolment, state)
+    if not valid:
+        return _review(enrolment, state, form)
+    progress.log_event(enrolment, ProgressKind.RETURNED, actor=current_user, note=(form.feedback.data or "").strip())
+    record_event(
+        "module.returned",
+        actor=current_user,
+        subject=enrolment.learner,
+        object_type="module",
+        object_id=enrolment.module.code,
+    )
+    db.session.commit()
+    flash(f"{enrolment.module.title} is returned to the learner with your feedback.", "success")
+    return redirect(url_for("mentors.learner", learner_id=enrolment.learner.public_id, _anchor="modules"))
