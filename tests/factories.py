@@ -133,9 +133,7 @@ def make_role_level(*, skills: dict[Skill, SkillLevel] | None = None, **kwargs: 
     return level
 
 
-def make_module(
-    *, units: int = 3, skills: dict[Skill, SkillLevel] | None = None, **kwargs: Any
-) -> Module:
+def make_module(*, units: int = 3, skills: dict[Skill, SkillLevel] | None = None, **kwargs: Any) -> Module:
     n = _n()
     kwargs.setdefault("code", f"T{n:03d}")
     kwargs.setdefault("title", f"Test module {n}")

@@ -65,5 +65,3 @@ class Certificate(db.Model):  # type: ignore[name-defined]
     def display_code(self) -> str:
         body = self.code
         return "SP-" + "-".join(body[i : i + 4] for i in range(0, len(body), 4))
-
-
