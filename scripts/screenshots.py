@@ -80,6 +80,16 @@ def save(page: Page, path: Path) -> None:
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: “{heading.strip()}” at {page.url}")
 
 
+def learner_pages(page: Page, base_url: str, out: Path) -> None:
+    """The learner's current module, the readiness explanation and the module list."""
+    page.get_by_role("button", name="Carry on with this module").click()
+    save(page, out / "learner-module.png")
+    page.goto(f"{base_url}/learner/readiness")
+    save(page, out / "learner-readiness.png")
+    page.goto(f"{base_url}/modules/")
+    save(page, out / "modules.png")
+
+
 def take_screenshots(args: argparse.Namespace) -> None:
     base_url = args.base_url.rstrip("/")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -94,6 +104,8 @@ def take_screenshots(args: argparse.Namespace) -> None:
                 with fresh_page(browser, args.width) as page:
                     sign_in(page, base_url, getattr(args, role), password)
                     save(page, args.out / f"{role}-home.png")
+                    if role == "learner":
+                        learner_pages(page, base_url, args.out)
         finally:
             browser.close()
 
