@@ -90,7 +90,7 @@ def normalise_code(text: str | None) -> str | None:
 
 
 def format_code(body: str) -> str:
-    """SP-XXXX-XXXX-XXXX, as printed and shown."""
+    """The code as printed and shown, such as SP-7Q4K-29XD-M3HW."""
     return CODE_PREFIX + "-" + "-".join(body[i : i + 4] for i in range(0, len(body), 4))
 
 
@@ -116,7 +116,7 @@ class CertifiedSkill:
 class CertificateContent:
     """Exactly what an employer is shown, and exactly what is signed. Nothing about custody."""
 
-    code: str  # display form, SP-XXXX-XXXX-XXXX
+    code: str  # display form, such as SP-7Q4K-29XD-M3HW
     recipient_name: str
     achievement_name: str
     achievement_description: str
