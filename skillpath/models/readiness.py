@@ -55,16 +55,19 @@ class Barrier(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "BANK_ACCOUNT": "Bank account",
-            "CV_AND_COVERING_LETTER": "CV and covering letter",
-            "DISCLOSURE_LETTER": "Disclosure letter",
-            "EMAIL": "Email address",
-            "PHONE": "Phone",
-            "HOUSING": "Housing",
-            "ID": "Identification (ID)",
-            "INTERVIEW_CLOTHING": "Clothes for interviews",
-        }[self.value]
+        return _BARRIER_LABELS[self.value]
+
+
+_BARRIER_LABELS = {
+    "BANK_ACCOUNT": "Bank account",
+    "CV_AND_COVERING_LETTER": "CV and covering letter",
+    "DISCLOSURE_LETTER": "Disclosure letter",
+    "EMAIL": "Email address",
+    "PHONE": "Phone",
+    "HOUSING": "Housing",
+    "ID": "Identification (ID)",
+    "INTERVIEW_CLOTHING": "Clothes for interviews",
+}
 
 
 class BarrierStatus(StrEnum):

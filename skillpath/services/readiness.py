@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from skillpath.models.catalogue import SkillLevel
 from skillpath.models.readiness import Barrier
@@ -80,7 +81,7 @@ class BarrierState:
     status_label: str = "Not started"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkillGap:
     skill_id: int
     name: str
@@ -114,7 +115,33 @@ class Readiness:
     skills_share: float
     barriers_share: float
     skills: tuple[SkillGap, ...]
-    missing: tuple[Missing, ...]
+    open_barriers: tuple[BarrierState, ...] = ()
+    points_per_skill: float = 0.0
+    points_per_barrier: float = 0.0
+    has_target: bool = True
+
+    @cached_property
+    def missing(self) -> tuple[Missing, ...]:
+        """What is still missing, the biggest gain first. Worked out only when asked for:
+        dashboards score thousands of learners and need only the score and band."""
+        if not self.has_target:
+            return (
+                Missing(
+                    "role", "A job to work towards", "Choose the job you want, so we can show what to learn.", 100.0
+                ),
+            )
+        items = [
+            Missing("skill", gap.name, _skill_reason(gap), self.points_per_skill * (1 - gap.credit))
+            for gap in self.skills
+            if not gap.is_met
+        ] + [
+            Missing(
+                "barrier", s.barrier.label, f"{s.barrier.label}: {s.status_label.lower()}.", self.points_per_barrier
+            )
+            for s in self.open_barriers
+        ]
+        items.sort(key=lambda item: (-item.points, item.kind != "skill", item.name))
+        return tuple(items)
 
     @property
     def top_missing(self) -> tuple[Missing, ...]:
@@ -146,27 +173,21 @@ def assess(
     barrier_list = [states.get(b, BarrierState(b, resolved=False)) for b in Barrier]
 
     if not has_target:
-        no_target = (
-            Missing("role", "A job to work towards", "Choose the job you want, so we can show what to learn.", 100.0),
-        )
-        return Readiness(0, Band.NOT_STARTED, 0.0, 0.0, (), no_target)
+        return Readiness(0, Band.NOT_STARTED, 0.0, 0.0, (), has_target=False)
 
     resolved = sum(1 for s in barrier_list if s.resolved)
-    score, band = score_and_band([gap.credit for gap in gaps], resolved, len(barrier_list), rules)
-    skills_share = sum(gap.credit for gap in gaps) / len(gaps) if gaps else 1.0
-    barriers_share = resolved / len(barrier_list)
-
-    per_skill = 100 * rules.skill_weight / len(gaps) if gaps else 0.0
-    per_barrier = 100 * rules.barrier_weight / len(barrier_list)
-    missing = [
-        Missing("skill", gap.name, _skill_reason(gap), per_skill * (1 - gap.credit)) for gap in gaps if not gap.is_met
-    ] + [
-        Missing("barrier", s.barrier.label, f"{s.barrier.label}: {s.status_label.lower()}.", per_barrier)
-        for s in barrier_list
-        if not s.resolved
-    ]
-    missing.sort(key=lambda item: (-item.points, item.kind != "skill", item.name))
-    return Readiness(score, band, skills_share, barriers_share, gaps, tuple(missing))
+    credits = [gap.credit for gap in gaps]
+    score, band = score_and_band(credits, resolved, len(barrier_list), rules)
+    return Readiness(
+        score,
+        band,
+        skills_share=sum(credits) / len(credits) if credits else 1.0,
+        barriers_share=resolved / len(barrier_list),
+        skills=gaps,
+        open_barriers=tuple(s for s in barrier_list if not s.resolved),
+        points_per_skill=100 * rules.skill_weight / len(gaps) if gaps else 0.0,
+        points_per_barrier=100 * rules.barrier_weight / len(barrier_list),
+    )
 
 
 def _gap(skill: RequiredSkill, held: Mapping[int, SkillLevel]) -> SkillGap:
