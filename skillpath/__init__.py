@@ -160,8 +160,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
-    from skillpath.security import apply_security_headers
+    from skillpath.security import apply_security_headers, reject_nul_bytes
 
+    app.before_request(reject_nul_bytes)
     app.after_request(apply_security_headers)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from collections.abc import Iterable
+
+from flask import Response, abort, current_app, g, request
 
 # plotly.js inserts one empty <style> element; this is the hash of the empty string.
 _EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
@@ -34,7 +36,27 @@ def apply_security_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if response.mimetype == "text/html":
-        # Pages hold personal data: never keep them in shared caches.
-        response.headers.setdefault("Cache-Control", "no-store")
+    if response.mimetype == "text/html" or "attachment" in response.headers.get("Content-Disposition", ""):
+        # Pages and downloads hold personal data, and prison computers are shared: keep no copy.
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def has_nul_byte(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def reject_nul_bytes() -> None:
+    """No text SkillPath stores may contain a NUL character (PostgreSQL refuses it): say so with a 400."""
+    if "\x00" in request.path or has_nul_byte(request.args.values()):
+        abort(400)
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and request.mimetype
+        in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }
+        and has_nul_byte(request.form.values())
+    ):
+        abort(400)

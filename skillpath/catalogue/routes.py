@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import Blueprint, abort, render_template, request
@@ -25,7 +26,8 @@ def _parse_uuid(text: str | None) -> uuid.UUID | None:
 
 
 def _parse_int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    # ASCII digits only, and few enough for any database's integer column ("²" and 10**30 are not ids).
+    return int(text) if text and re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 @bp.route("/")

@@ -249,6 +249,17 @@ def revoke(certificate_id: uuid.UUID) -> str | Response:
             db.session.commit()
             flash(f"Certificate {item.display_code} has been withdrawn.", "success")
             return redirect(back)
+    db.session.rollback()  # a refused withdrawal writes nothing but the view below
+    record_event(
+        "learner.record.viewed",
+        actor=current_user,
+        subject=learner,
+        ip_address=request.remote_addr,
+        page="withdraw-certificate",
+        object_type="certificate",
+        object_id=item.public_id,
+    )
+    db.session.commit()
     return render_template("certificates/revoke.html", form=form, certificate=item, learner=learner, back=back)
 
 

@@ -221,10 +221,18 @@ def release_date(learner_id: uuid.UUID) -> str | Response:
 @staff_required
 def record_release(learner_id: uuid.UUID) -> str | Response:
     learner = _learner_or_404(learner_id)
+    if learner.learner_profile is not None and learner.learner_profile.is_released:
+        flash("This learner’s release is already recorded.", "info")
+        return _back_to_record(learner)
     cohort = transfers.current_cohort(learner)
     form = RecordReleaseForm()
     if form.validate_on_submit():
-        transfers.record_release(learner, by=current_user)
+        try:
+            transfers.record_release(learner, by=current_user)
+        except transfers.TransferError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+            return _back_to_record(learner)
         db.session.commit()
         name = learner.learner_profile.preferred_name if learner.learner_profile else learner.display_name
         flash(f"{name}’s release is recorded. They keep their account and certificates.", "success")
@@ -264,7 +272,12 @@ def transfer(learner_id: uuid.UUID) -> str | Response:
         if to is None:
             form.cohort.errors = ["Select the cohort to move the learner to"]
         else:
-            transfers.transfer_learner(learner, to, by=current_user)
+            try:
+                transfers.transfer_learner(learner, to, by=current_user)
+            except transfers.TransferError as error:
+                db.session.rollback()
+                flash(str(error), "info")
+                return _back_to_record(learner)
             db.session.commit()
             flash(f"Moved to {to.name} at {to.establishment.name}. Their whole record went with them.", "success")
             if can_view_learner(current_user, learner):

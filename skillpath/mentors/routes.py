@@ -150,6 +150,14 @@ def activation_code(learner_id: uuid.UUID) -> str | Response:
     code = handover.take_code(learner)
     if code is None:
         return redirect(url_for("mentors.learner", learner_id=learner.public_id))
+    record_event(
+        "learner.record.viewed",
+        actor=current_user,
+        subject=learner,
+        ip_address=request.remote_addr,
+        page="activation-code",
+    )
+    db.session.commit()
     return render_template("mentors/activation_code.html", learner=learner, code=code)
 
 

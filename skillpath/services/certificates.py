@@ -29,6 +29,7 @@ from skillpath.extensions import db
 from skillpath.models import Certificate, Enrolment, Module, RoleLevel, SkillLevel, User
 from skillpath.models._types import utcnow
 from skillpath.models.certificates import CertificateKind
+from skillpath.models.users import NAME_MAX
 from skillpath.services import signing
 from skillpath.services.audit import record_event
 from skillpath.services.readiness import Band
@@ -493,6 +494,8 @@ def set_certificate_name(learner: User, name: str, *, by: User) -> str:
     cleaned = clean_name(name)
     if not cleaned:
         raise CertificateError("Enter your name as you want it on your certificates")
+    if len(cleaned) > NAME_MAX:  # normalising can lengthen a name, so check again after it
+        raise CertificateError(f"Your name must be {NAME_MAX} characters or fewer")
     profile.certificate_name = cleaned
     record_event("learner.certificate_name.changed", actor=by, subject=learner)
     return cleaned

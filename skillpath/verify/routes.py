@@ -206,7 +206,7 @@ def _posted_token() -> str | None:
     if request.mimetype == "application/json":
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
             return None
         token = body.get("credential") if isinstance(body, dict) else None
         return token if isinstance(token, str) else None
