@@ -1,25 +1,41 @@
 """Showing a new activation code once, after the redirect that follows creating an account.
 
-The code lives in the signed session only until the page that shows it is
+The code travels in the session only until the page that shows it is
 displayed, so a refresh or a back button does not create the account twice.
+Session cookies are signed, not encrypted, so the code is encrypted with a key
+derived from SECRET_KEY: a copied cookie does not reveal it.
 """
 
 from __future__ import annotations
 
-from flask import session
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app, session
 
 from skillpath.models import User
 
 _KEY = "new_activation_code"
+_MAX_AGE_SECONDS = 600
+
+
+def _fernet() -> Fernet:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    key = hashlib.sha256(b"skillpath-activation-handover:" + secret).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def remember_code(user: User, code: str) -> None:
-    session[_KEY] = {"user": str(user.public_id), "code": code}
+    session[_KEY] = {"user": str(user.public_id), "code": _fernet().encrypt(code.encode()).decode()}
 
 
 def take_code(user: User) -> str | None:
     state = session.get(_KEY)
-    if isinstance(state, dict) and state.get("user") == str(user.public_id):
-        session.pop(_KEY, None)
-        return str(state.get("code"))
-    return None
+    if not (isinstance(state, dict) and state.get("user") == str(user.public_id)):
+        return None
+    session.pop(_KEY, None)
+    try:
+        return _fernet().decrypt(str(state.get("code", "")).encode(), ttl=_MAX_AGE_SECONDS).decode()
+    except InvalidToken:
+        return None

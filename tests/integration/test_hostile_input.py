@@ -10,7 +10,7 @@ from skillpath.models import AuditEvent
 from skillpath.services import transfers
 from tests import factories
 from tests.conftest import sign_in
-from tests.helpers import csrf_token, field_errors, location_path, post_form
+from tests.helpers import csrf_token, field_errors, location_path, page, post_form
 from tests.integration.test_certificates import issue_module_certificate
 
 
@@ -108,3 +108,17 @@ def test_showing_a_new_activation_code_is_an_audited_view(mentor_client, mentor,
 def test_downloads_of_personal_files_are_never_cached(learner_client):
     response = learner_client.get("/learner/my-data/download")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_new_activation_code_is_not_readable_in_the_session_cookie(mentor_client, cohort):
+    response = post_form(
+        mentor_client,
+        f"/mentor/cohorts/{cohort.public_id}/add-learner",
+        {"preferred_name": "Casey", "username": "casey-cookie"},
+    )
+    with mentor_client.session_transaction() as session:
+        stored = str(session["new_activation_code"])
+    shown = page(mentor_client.get(location_path(response))).select_one(".govuk-panel__body").get_text(strip=True)
+    code = shown[-9:]
+    assert code[4] == "-"
+    assert code not in stored and code.replace("-", "") not in stored
