@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from wtforms import DateField
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import DateField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 
@@ -48,3 +50,9 @@ class UKDateField(DateField):
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     """Select, radio and checkbox options from (value, label) pairs, in the form WTForms 3.3+ wants."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something and needs nothing but its CSRF token."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

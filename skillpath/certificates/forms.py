@@ -34,7 +34,3 @@ class RevokeCertificateForm(FlaskForm):
         ],
     )
     submit = SubmitField("Withdraw certificate", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

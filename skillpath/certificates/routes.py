@@ -13,8 +13,9 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import can_manage_learner, learner_required, staff_required
-from skillpath.certificates.forms import CertificateNameForm, ConfirmForm, RevokeCertificateForm
+from skillpath.certificates.forms import CertificateNameForm, RevokeCertificateForm
 from skillpath.extensions import db
+from skillpath.forms_common import ConfirmForm
 from skillpath.models import Certificate, CertificateKind, User
 from skillpath.services import certificates as service
 from skillpath.services import openbadges

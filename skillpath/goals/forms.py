@@ -45,18 +45,6 @@ def _step_field(n: int) -> StringField:
     )
 
 
-class DateBoxesField(UKDateField):
-    """UKDateField that always has three boxes to show again, even if a request sent fewer (the widget needs three)."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        finally:
-            boxes: list[Any] | None = getattr(self, "raw_data", None)
-            if boxes is not None and len(boxes) != 3:
-                self.raw_data = [*boxes, "", "", ""][:3]
-
-
 def _check_future(field: Field, today: date) -> None:
     if field.data is not None and field.data <= today:
         field.errors.append("Target date must be in the future")
@@ -73,7 +61,7 @@ class CreateGoalForm(FlaskForm):
         # Nothing chosen and a forged value both fail the choice check, so it carries the message.
         invalid_choice_message="Choose when you want to reach this goal",
     )
-    target_date = DateBoxesField(
+    target_date = UKDateField(
         "Target date",
         description="Only if you chose another date. For example, 27 3 2027.",
         widget=GovDateInput(),
@@ -135,7 +123,7 @@ class CreateGoalForm(FlaskForm):
 
 class EditGoalForm(FlaskForm):
     title = _title_field()
-    target_date = DateBoxesField(
+    target_date = UKDateField(
         "Target date",
         description="The date you want to reach this goal by. For example, 27 3 2027.",
         widget=GovDateInput(),
@@ -171,7 +159,3 @@ class ArchiveGoalForm(FlaskForm):
 class StepStatusForm(FlaskForm):
     # Sent by the button the learner pressed.
     status = StringField(validators=[AnyOf([status.value for status in StepStatus], message="Choose a status")])
-
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

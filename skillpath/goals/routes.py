@@ -13,7 +13,8 @@ from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import learner_required
 from skillpath.extensions import db
-from skillpath.goals.forms import ArchiveGoalForm, ConfirmForm, CreateGoalForm, EditGoalForm, StepStatusForm
+from skillpath.forms_common import ConfirmForm
+from skillpath.goals.forms import ArchiveGoalForm, CreateGoalForm, EditGoalForm, StepStatusForm
 from skillpath.models import Goal, GoalStatus, StepStatus
 from skillpath.models._types import utcnow
 from skillpath.services import goals

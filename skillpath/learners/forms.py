@@ -43,7 +43,3 @@ class AddEvidenceForm(FlaskForm):
         widget=GovFileInput(),
     )
     submit = SubmitField("Save evidence", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import can_view_learner, learner_required, signed_in
 from skillpath.extensions import db
-from skillpath.forms_common import choices
-from skillpath.learners.forms import AddEvidenceForm, ChooseTargetForm, ConfirmForm, StartModuleForm, UnitDoneForm
+from skillpath.forms_common import ConfirmForm, choices
+from skillpath.learners.forms import AddEvidenceForm, ChooseTargetForm, StartModuleForm, UnitDoneForm
 from skillpath.models import Enrolment, Evidence, Module, ModuleUnit
 from skillpath.models._types import utcnow
 from skillpath.services import catalogue, evidence, progress

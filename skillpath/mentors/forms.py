@@ -57,10 +57,6 @@ class CreateLearnerForm(FlaskForm):
     submit = SubmitField("Add learner", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
 class SignOffForm(FlaskForm):
     submit = SubmitField("Sign off this module", widget=GovSubmitInput())
 

@@ -22,10 +22,9 @@ from skillpath.auth.policy import (
     staff_required,
 )
 from skillpath.extensions import db
-from skillpath.forms_common import choices
+from skillpath.forms_common import ConfirmForm, choices
 from skillpath.mentors.forms import (
     AssessSkillForm,
-    ConfirmForm,
     RecordReleaseForm,
     ReleaseDateForm,
     TransferForm,

@@ -18,7 +18,8 @@ from skillpath.auth.policy import can_create_learner_in, can_view_cohort, mentor
 from skillpath.dashboards import charts
 from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_filters
 from skillpath.extensions import db
-from skillpath.mentors.forms import ConfirmForm, CreateLearnerForm
+from skillpath.forms_common import ConfirmForm
+from skillpath.mentors.forms import CreateLearnerForm
 from skillpath.models import Cohort
 from skillpath.services import accounts, dashboards, organisations
 from skillpath.services.accounts import AccountError
