@@ -27,7 +27,8 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     # None means "the SQLite file in the instance folder" (worked out in create_app).
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # hide_parameters: a database error's text (and so a logged traceback) never carries the values sent.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -49,7 +50,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_LIFETIME_MINUTES", 120) * 60
+    # A sign-in ends after this long without a page being opened (shared computers), with a warning
+    # SESSION_WARNING_MINUTES before; and this many hours after signing in however busy.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_WARNING_MINUTES = _env_int("SESSION_WARNING_MINUTES", 3)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_HOURS * 3600
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 5) * 1024 * 1024
     # Requests may be larger than one upload, so that a file just over the limit gets a
@@ -58,14 +64,21 @@ class Config:
     # Evidence files live outside static/; None means instance/uploads.
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
-    # After this many wrong passwords in a row, the account waits LOGIN_LOCK_MINUTES.
-    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # Wrong passwords slow sign-in down; they never lock an account. After LOGIN_FREE_ATTEMPTS in a row
+    # from browsers new to the account, each attempt waits, doubling from the first delay up to the most.
+    LOGIN_FREE_ATTEMPTS = _env_int("LOGIN_FREE_ATTEMPTS", 5)
+    LOGIN_FIRST_DELAY_SECONDS = _env_int("LOGIN_FIRST_DELAY_SECONDS", 2)
+    LOGIN_MAX_DELAY_SECONDS = _env_int("LOGIN_MAX_DELAY_SECONDS", 60)
     # Per address and username; and per address alone (a prison's learners may share one address).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300 per minute")
     ACTIVATION_CODE_DAYS = _env_int("ACTIVATION_CODE_DAYS", 14)
     SQLALCHEMY_ECHO = False
+    # One JSON object a line for log collectors ("json"), or key=value lines for people ("text").
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+    DATABASE_RETRY_AFTER = _env_int("DATABASE_RETRY_AFTER", 120)
     # Readiness for work (see skillpath/services/readiness.py and the README).
     READINESS_SKILL_WEIGHT = float(os.environ.get("READINESS_SKILL_WEIGHT", "0.8"))
     READINESS_BARRIER_WEIGHT = float(os.environ.get("READINESS_BARRIER_WEIGHT", "0.2"))
@@ -76,6 +89,7 @@ class Config:
 class DevelopmentConfig(Config):
     SKILLPATH_ENV = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     KEYS_AUTO_GENERATE = True
 
 
@@ -92,6 +106,7 @@ class TestConfig(Config):
     KEYS_AUTO_GENERATE = True
     # Argon2 at full strength costs ~50 ms a hash; tests hash hundreds of passwords.
     ARGON2_FAST = True
+    LOG_FORMAT = "text"  # pytest captures the lines; tests format them as JSON themselves
 
 
 class ProductionConfig(Config):

@@ -49,8 +49,6 @@ def _ms(seconds: float) -> str:
 
 def seed(database_url: str, keys_folder: Path, count: int) -> list[str]:
     """Learners, a module with three skills, and one signed certificate each. Returns display codes."""
-    import secrets as _secrets
-
     from flask_migrate import upgrade
 
     from config import ProductionConfig
@@ -80,7 +78,6 @@ def seed(database_url: str, keys_folder: Path, count: int) -> list[str]:
             username="bench-mentor",
             display_name="Bench Mentor",
             role=UserRole.MENTOR,
-            session_token=_secrets.token_hex(16),
         )
         skills = [Skill(name=name) for name in ("User support", "Customer service", "Technical understanding")]
         module = Module(
@@ -98,7 +95,6 @@ def seed(database_url: str, keys_folder: Path, count: int) -> list[str]:
                 username=f"bench-learner-{number}",
                 display_name=names[number % len(names)],
                 role=UserRole.LEARNER,
-                session_token=_secrets.token_hex(16),
             )
             learner.learner_profile = LearnerProfile(
                 preferred_name=names[number % len(names)], establishment_id=establishment.id, prison_number="A1234BC"

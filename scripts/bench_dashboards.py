@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -97,6 +96,7 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
     )
     from skillpath.models.organisations import cohort_mentors
     from skillpath.services.catalogue_data import load_catalogue
+    from skillpath.services.sessions import start_session
 
     load_catalogue()
     db.session.commit()
@@ -133,7 +133,7 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
         extra.setdefault("created_at", now - timedelta(days=400))
         return s.add(
             "users", public_id=uuid.uuid4(), username=f"{role.value}{number}", display_name=name, role=role,
-            session_token=secrets.token_hex(16), is_enabled=True, failed_logins=0, password_hash=None, **extra,
+            is_enabled=True, failed_logins=0, password_hash=None, **extra,
         )  # fmt: skip
 
     lead_id = user(UserRole.MENTOR, "Hana Head", establishment_id=establishment_id, is_establishment_lead=True)
@@ -258,6 +258,8 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
     cohort = db.session.get(Cohort, cohort_ids[0])
     establishment = db.session.get(Establishment, establishment_id)
     assert lead is not None and cohort is not None and establishment is not None
+    start_session(lead, user_agent="benchmark")
+    db.session.commit()
     return {
         "lead": lead.get_id(),
         "cohort": f"/mentor/cohorts/{cohort.public_id}",

@@ -21,6 +21,7 @@ from config import TestConfig
 from skillpath import create_app
 from skillpath.extensions import db
 from skillpath.models import User
+from skillpath.services.sessions import start_session
 from tests import factories
 
 
@@ -137,6 +138,9 @@ def client(app: Flask) -> FlaskClient:
 
 
 def sign_in(client: FlaskClient, user: User, password: str = factories.PASSWORD) -> FlaskClient:
+    """Sign `user` in on this client as the sign-in page would: a new server-side session and its cookie."""
+    start_session(user, user_agent="pytest")
+    db.session.flush()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

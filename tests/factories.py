@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import secrets
 from datetime import date
 from typing import Any
 
@@ -65,7 +64,6 @@ def make_user(*, role: UserRole, password: str | None = PASSWORD, **kwargs: Any)
     user = User(
         role=role,
         password_hash=hash_secret(password) if password else None,
-        session_token=secrets.token_hex(16),
         **kwargs,
     )
     db.session.add(user)

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from math import ceil
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from skillpath.auth import devices
 from skillpath.auth.forms import ActivateForm, ChangePasswordForm, ChoosePasswordForm, SignInForm
 from skillpath.auth.passwords import password_problem
 from skillpath.auth.policy import public, signed_in
 from skillpath.extensions import db, limiter
-from skillpath.models import User
+from skillpath.forms_common import ConfirmForm
+from skillpath.models import SessionEndReason, User
 from skillpath.models._types import utcnow
-from skillpath.services import accounts
+from skillpath.services import accounts, sessions
 from skillpath.services.accounts import SignInOutcome
+from skillpath.services.audit import record_event
 
 bp = Blueprint("auth", __name__)
 
@@ -33,8 +49,35 @@ def _address_limit() -> str:
 
 def _address_and_username() -> str:
     # A whole prison may share one address, so the tight limit is per address *and* username;
-    # a looser one per address stops one machine guessing across many accounts.
-    return f"{request.remote_addr}|{(request.form.get('username') or '').strip().lower()[:40]}"
+    # a looser one per address stops one machine guessing across many accounts. A browser the
+    # account has signed in on before has a bucket of its own, so a stranger cannot use it up.
+    username = (request.form.get("username") or "").strip().lower()[:40]
+    return f"{request.remote_addr}|{username}|{devices.browser_key(request)}"
+
+
+def _throttle() -> accounts.Throttle:
+    config = current_app.config
+    return accounts.Throttle(
+        free_attempts=int(config["LOGIN_FREE_ATTEMPTS"]),
+        first_delay=timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"])),
+        max_delay=timedelta(seconds=int(config["LOGIN_MAX_DELAY_SECONDS"])),
+    )
+
+
+def _begin_session(user: User) -> None:
+    """Sign `user` in on this browser: a fresh cookie session naming a new server-side session."""
+    sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
+    db.session.commit()
+    session.clear()
+    login_user(user)
+
+
+def _wait_message(wait: timedelta | None) -> str:
+    seconds = max(1, ceil((wait or timedelta(0)).total_seconds()))
+    return (
+        f"Too many wrong passwords for this account. Wait {seconds} second{'s' if seconds != 1 else ''}, "
+        "then try again. If you have forgotten your password, ask your mentor for a new activation code"
+    )
 
 
 def home_for(user: User) -> str:
@@ -64,40 +107,110 @@ def sign_in() -> str | Response:
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
+        user = accounts.find_user_by_username(form.username.data or "")
+        trusted = devices.is_trusted(request, user)
         result = accounts.sign_in(
             form.username.data or "",
             form.password.data or "",
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            throttle=_throttle(),
+            trusted_browser=trusted,
             ip=request.remote_addr,
         )
         db.session.commit()
         if result.outcome == SignInOutcome.OK and result.user is not None:
-            session.clear()
-            login_user(result.user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(result.user))
+            signed_in_user = result.user
+            _begin_session(signed_in_user)
+            after_this_request(lambda response: _remember_browser(response, signed_in_user))
+            return redirect(_safe_next(request.args.get("next")) or home_for(signed_in_user))
+        if trusted and result.outcome == SignInOutcome.BAD_CREDENTIALS and user is not None:
+            wrong_user = user
+            after_this_request(lambda response: _forget_browser(response, wrong_user))
         if result.outcome == SignInOutcome.NEEDS_ACTIVATION:
             flash("This account is not set up yet. Enter the activation code your mentor gave you.", "info")
             return redirect(url_for("auth.activate"))
-        if result.outcome == SignInOutcome.LOCKED:
-            form.password.errors = [
-                f"Too many wrong passwords. Wait {current_app.config['LOGIN_LOCK_MINUTES']} minutes, then try again, "
-                "or ask your mentor for a new activation code"
-            ]
-        elif result.outcome == SignInOutcome.DISABLED:
-            form.username.errors = ["This account has been closed. Ask your mentor or administrator for help"]
-        else:
-            form.password.errors = ["The username or password is wrong. Check them and try again"]
+        _explain_refusal(form, result)
     return render_template("auth/sign_in.html", form=form)
+
+
+def _explain_refusal(form: SignInForm, result: accounts.SignInResult) -> None:
+    if result.outcome == SignInOutcome.THROTTLED:
+        form.password.errors = [_wait_message(result.wait)]
+    elif result.outcome == SignInOutcome.DISABLED:
+        form.username.errors = ["This account has been closed. Ask your mentor or administrator for help"]
+    else:
+        form.password.errors = ["The username or password is wrong. Check them and try again"]
+
+
+def _remember_browser(response: Response, user: User) -> Response:
+    devices.remember(request, response, user)
+    return response
+
+
+def _forget_browser(response: Response, user: User) -> Response:
+    devices.forget(request, response, user)
+    return response
 
 
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out() -> Response:
+    row = current_user.current_session
+    if row is not None:
+        sessions.end_session(row, SessionEndReason.SIGNED_OUT, by=current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/sessions")
+@signed_in
+def list_sessions() -> str:
+    rows = sessions.list_live_sessions(current_user, sessions.SessionLimits.from_config(current_app.config))
+    return render_template(
+        "auth/sessions.html", rows=rows, this_session=current_user.current_session, form=ConfirmForm()
+    )
+
+
+@bp.route("/account/sessions/<uuid:session_id>/end", methods=["POST"])
+@signed_in
+def end_session(session_id: uuid.UUID) -> Response:
+    row = sessions.get_own_session(current_user, session_id)
+    if row is None or row.id == current_user.current_session.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if sessions.end_session(row, SessionEndReason.ENDED_ELSEWHERE, by=current_user):
+        db.session.commit()
+        flash(f"You have signed out of {row.device or 'that browser'}.", "success")
+    return redirect(url_for("auth.list_sessions"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@signed_in
+def end_other_sessions() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = sessions.end_all_sessions(current_user, SessionEndReason.ENDED_ELSEWHERE, keep=current_user.current_session)
+    if ended:
+        record_event("auth.session.ended_others", actor=current_user, subject=current_user, count=ended)
+    db.session.commit()
+    flash("You are now signed out everywhere else." if ended else "You were not signed in anywhere else.", "success")
+    return redirect(url_for("auth.list_sessions"))
+
+
+@bp.route("/account/keep-signed-in", methods=["POST"])
+@signed_in
+def keep_signed_in() -> Response | tuple[dict[str, object], int]:
+    """The 'Stay signed in' button of the inactivity warning: counts as using SkillPath."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sessions.touch(current_user.current_session, utcnow())
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {"status": "ok"}, 200
+    return redirect(_safe_next(request.form.get("next")) or home_for(current_user))
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -154,9 +267,8 @@ def choose_password() -> str | Response:
             form.password.errors = [problem]
         else:
             accounts.complete_activation(user, form.password.data or "")
-            db.session.commit()
-            session.clear()
-            login_user(user)
+            _begin_session(user)
+            after_this_request(lambda response: _remember_browser(response, user))
             flash("Your password is saved. You are now signed in.", "success")
             return redirect(home_for(user))
     return render_template("auth/choose_password.html", form=form, user=user)
@@ -181,9 +293,6 @@ def change_password() -> str | Response:
                 form.current_password.errors = [str(error)]
             else:
                 db.session.commit()
-                user = current_user._get_current_object()
-                session.clear()
-                login_user(user)  # this session carries the new token; all others end
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")
-                return redirect(home_for(user))
+                return redirect(home_for(current_user))
     return render_template("auth/change_password.html", form=form)

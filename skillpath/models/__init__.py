@@ -36,7 +36,7 @@ from skillpath.models.readiness import (
     StatusChangeType,
     WorkReadiness,
 )
-from skillpath.models.users import LearnerProfile, User
+from skillpath.models.users import LearnerProfile, SessionEndReason, User, UserSession
 from skillpath.models.users import Role as UserRole
 
 __all__ = [
@@ -73,6 +73,7 @@ __all__ = [
     "RoleFamily",
     "RoleLevel",
     "RoleLevelSkill",
+    "SessionEndReason",
     "Skill",
     "SkillAward",
     "SkillLevel",
@@ -80,5 +81,6 @@ __all__ = [
     "StepStatus",
     "User",
     "UserRole",
+    "UserSession",
     "WorkReadiness",
 ]

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skillpath.extensions import db
@@ -26,8 +26,31 @@ class CertificateKind(StrEnum):
     ROLE_READINESS = "role_readiness"
 
 
+# At most one certificate in force per learner and module, and per learner and job: a double click
+# or two mentors at once cannot issue a second. Withdrawn ones no longer count, so one can be issued again.
+_IN_FORCE = text("revoked_at IS NULL")
+
+
 class Certificate(db.Model):  # type: ignore[name-defined]
     __tablename__ = "certificates"
+    __table_args__ = (
+        Index(
+            "uq_certificates_module_in_force",
+            "learner_id",
+            "module_id",
+            unique=True,
+            sqlite_where=_IN_FORCE,
+            postgresql_where=_IN_FORCE,
+        ),
+        Index(
+            "uq_certificates_readiness_in_force",
+            "learner_id",
+            "role_level_id",
+            unique=True,
+            sqlite_where=_IN_FORCE,
+            postgresql_where=_IN_FORCE,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)

@@ -52,11 +52,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     activation_code_hash: Mapped[str | None] = mapped_column(String(255))
     activation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Changing a password rotates this, which ends every other session.
-    session_token: Mapped[str] = mapped_column(String(64))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Wrong passwords in a row from browsers this account has not signed in on before. Past a few,
+    # each attempt must wait until throttled_until: a delay, never a lock (see services/accounts.py).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Staff only: the establishment they work in. Establishment leads (heads of
     # education) see every cohort there.
@@ -70,8 +70,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         back_populates="user", uselist=False, foreign_keys="LearnerProfile.user_id"
     )
 
+    # The sign-in this request belongs to (and its token): set when a session is started or loaded,
+    # never stored on this table.
+    if TYPE_CHECKING:
+        current_session_token: str | None
+        current_session: UserSession | None
+
     def get_id(self) -> str:
-        return f"{self.public_id}:{self.session_token}"
+        # Flask-Login keeps this in the session cookie; the token names one row of user_sessions.
+        return f"{self.public_id}:{getattr(self, 'current_session_token', None) or ''}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
@@ -97,8 +104,43 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def needs_activation(self) -> bool:
         return self.password_hash is None
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+    def is_throttled(self, now: datetime) -> bool:
+        return self.throttled_until is not None and self.throttled_until > now
+
+
+class SessionEndReason(StrEnum):
+    SIGNED_OUT = "signed_out"
+    ENDED_ELSEWHERE = "ended_elsewhere"
+    IDLE = "idle"
+    EXPIRED = "expired"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a password)
+    ACCOUNT_RESET = "account_reset"
+
+
+class UserSession(db.Model):  # type: ignore[name-defined]
+    """One sign-in on one browser. Signing out ends this row alone; the cookie then opens nothing.
+
+    Only a hash of the token is kept, so a copy of the database cannot be used to sign in.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[SessionEndReason | None] = mapped_column(str_enum(SessionEndReason))
+    # Shown to the account's owner on "Where you are signed in", so they can tell their sessions apart.
+    device: Mapped[str | None] = mapped_column(String(80))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
 
 
 class LearnerProfile(db.Model):  # type: ignore[name-defined]

@@ -7,12 +7,11 @@ the transaction, so an account and its audit event are written together.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from skillpath.auth.passwords import (
     dummy_verify,
@@ -22,9 +21,10 @@ from skillpath.auth.passwords import (
     verify_secret,
 )
 from skillpath.extensions import db
-from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, User, UserRole
+from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, SessionEndReason, User, UserRole
 from skillpath.models._types import utcnow
 from skillpath.services.audit import record_event
+from skillpath.services.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 PRISON_NUMBER_PATTERN = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
@@ -41,16 +41,37 @@ class AccountError(ValueError):
 class SignInOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    THROTTLED = "throttled"
     NEEDS_ACTIVATION = "needs_activation"
     DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How wrong passwords slow sign-in down (NCSC: throttle, do not lock).
+
+    The first `free_attempts` wrong passwords in a row cost nothing; after that each
+    one makes the next attempt wait, doubling from `first_delay` up to `max_delay`.
+    Only attempts from browsers the account has not signed in on count, and only
+    they wait: a stranger guessing cannot keep the owner out of their own account.
+    """
+
+    free_attempts: int = 5
+    first_delay: timedelta = timedelta(seconds=2)
+    max_delay: timedelta = timedelta(seconds=60)
+
+    def delay_after(self, failures: int) -> timedelta:
+        if failures < self.free_attempts:
+            return timedelta(0)
+        doublings = min(failures - self.free_attempts, 16)
+        return min(self.first_delay * (2**doublings), self.max_delay)
 
 
 @dataclass(frozen=True)
 class SignInResult:
     outcome: SignInOutcome
     user: User | None = None
-    locked_until: datetime | None = None
+    wait: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +132,6 @@ def create_staff(
         role=role,
         establishment=establishment,
         is_establishment_lead=is_establishment_lead and role == UserRole.MENTOR,
-        session_token=secrets.token_hex(16),
         created_by_id=created_by.id if created_by else None,
     )
     code = _issue_activation(user, activation_days)
@@ -140,7 +160,6 @@ def create_learner(
         username=check_username(username),
         display_name=preferred_name.strip(),
         role=UserRole.LEARNER,
-        session_token=secrets.token_hex(16),
         created_by_id=created_by.id if created_by else None,
     )
     code = _issue_activation(user, activation_days)
@@ -166,41 +185,57 @@ def reissue_activation_code(user: User, *, by: User, activation_days: int) -> st
     user.password_hash = None
     user.activated_at = None
     user.failed_logins = 0
-    user.locked_until = None
-    user.session_token = secrets.token_hex(16)
+    user.throttled_until = None
+    end_all_sessions(user, SessionEndReason.ACCOUNT_RESET)
     record_event("account.activation.reissued", actor=by, subject=user)
     return code
 
 
-def sign_in(username: str, password: str, *, max_failures: int, lock_minutes: int, ip: str | None) -> SignInResult:
+def sign_in(username: str, password: str, *, throttle: Throttle, trusted_browser: bool, ip: str | None) -> SignInResult:
+    """Check a username and password.
+
+    `trusted_browser` says this browser has signed in to this account before (auth/devices.py):
+    such attempts skip the wait that strangers' wrong guesses build up, and do not add to it.
+    """
     user = find_user_by_username(username)
     now = utcnow()
     if user is None:
         dummy_verify(password)
         record_event("auth.signin.unknown_user", actor=None, ip_address=ip)
         return SignInResult(SignInOutcome.BAD_CREDENTIALS)
-    if user.is_locked(now):
-        record_event("auth.signin.locked", actor=None, subject=user, ip_address=ip)
-        return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
+    if not trusted_browser and user.is_throttled(now):
+        # Refused without looking at the password, and not counted: waiting is all it asks.
+        record_event("auth.signin.throttled", actor=None, subject=user, ip_address=ip)
+        return SignInResult(SignInOutcome.THROTTLED, user, (user.throttled_until or now) - now)
     if user.needs_activation:
         dummy_verify(password)
         return SignInResult(SignInOutcome.NEEDS_ACTIVATION, user)
     if not verify_secret(user.password_hash, password):
-        user.failed_logins += 1
-        record_event("auth.signin.failed", actor=None, subject=user, ip_address=ip)
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            record_event("auth.account.locked", actor=None, subject=user, ip_address=ip)
-            return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
+        record_event("auth.signin.failed", actor=None, subject=user, ip_address=ip, trusted_browser=trusted_browser)
+        if not trusted_browser:
+            _count_failure(user, throttle, now)
         return SignInResult(SignInOutcome.BAD_CREDENTIALS, user)
     if not user.is_enabled:
         return SignInResult(SignInOutcome.DISABLED, user)
     user.failed_logins = 0
-    user.locked_until = None
+    user.throttled_until = None
     user.last_login_at = now
     record_event("auth.signin.succeeded", actor=user, subject=user, ip_address=ip)
     return SignInResult(SignInOutcome.OK, user)
+
+
+def _count_failure(user: User, throttle: Throttle, now: datetime) -> None:
+    # Counted in SQL, so simultaneous wrong guesses each count.
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["failed_logins"])
+    delay = throttle.delay_after(user.failed_logins)
+    if delay:
+        user.throttled_until = now + delay
 
 
 def check_activation_code(username: str, code: str, *, ip: str | None) -> User | None:
@@ -223,7 +258,6 @@ def complete_activation(user: User, new_password: str) -> None:
     user.activation_code_hash = None
     user.activation_expires_at = None
     user.activated_at = utcnow()
-    user.session_token = secrets.token_hex(16)
     user.last_login_at = utcnow()
     record_event("auth.activation.completed", actor=user, subject=user)
 
@@ -232,8 +266,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not verify_secret(user.password_hash, current_password):
         raise AccountError("Your current password is wrong. Check it and try again", "current_password")
     user.password_hash = hash_secret(new_password)
-    # A new token ends every other session; the route signs this one in again.
-    user.session_token = secrets.token_hex(16)
+    # Everyone else signed in as this user is signed out; this session carries on.
+    end_all_sessions(user, SessionEndReason.PASSWORD_CHANGED, keep=getattr(user, "current_session", None))
     record_event("auth.password.changed", actor=user, subject=user)
 
 

@@ -1,4 +1,4 @@
-"""Signing in and out, lock-out, the login rate limit, safe `next` redirects and changing a password."""
+"""Signing in and out, throttling wrong passwords, the login rate limit, safe `next` redirects and changing a password."""
 
 from __future__ import annotations
 
@@ -84,28 +84,74 @@ def test_over_long_username_or_password_gets_a_clear_message(client, username, p
     assert error_summary(response)[field] == message
 
 
-def test_too_many_wrong_passwords_lock_the_account_until_the_wait_is_over(app, client, learner):
-    max_failures = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(max_failures - 1):
+def _fail_until_throttled(client, app, learner) -> None:
+    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
         assert error_summary(_sign_in(client, learner.username, "wrong password here")) == {"#password": WRONG}
-    locked = _sign_in(client, learner.username, "wrong password here")
-    wait = f"Too many wrong passwords. Wait {app.config['LOGIN_LOCK_MINUTES']} minutes"
-    assert error_summary(locked)["#password"].startswith(wait)
 
-    # Even the right password is refused while locked.
+
+def test_wrong_passwords_from_a_stranger_slow_sign_in_down_and_never_lock(app, client, learner):
+    _fail_until_throttled(client, app, learner)
     refused = _sign_in(client, learner.username, factories.PASSWORD)
     assert refused.status_code == 200
-    assert error_summary(refused)["#password"].startswith(wait)
-    [event] = _events("auth.account.locked", learner)
-    assert event.actor_id is None
+    message = error_summary(refused)["#password"]
+    assert message.startswith("Too many wrong passwords for this account. Wait ")
+    assert "second" in message and "minutes" not in message
+    assert _events("auth.signin.throttled", learner)
 
+    # Waiting is all it takes: the wait has passed, and the right password works.
     db.session.refresh(learner)
-    assert learner.locked_until is not None and learner.locked_until > utcnow()
-    learner.locked_until = utcnow() - timedelta(seconds=1)
+    wait = learner.throttled_until - utcnow()
+    assert timedelta(0) < wait <= timedelta(seconds=app.config["LOGIN_MAX_DELAY_SECONDS"])
+    learner.throttled_until = utcnow() - timedelta(seconds=1)
     db.session.flush()
     response = _sign_in(client, learner.username, factories.PASSWORD)
-    assert response.status_code == 302
-    assert location_path(response) == "/learner/"
+    assert response.status_code == 302 and location_path(response) == "/learner/"
+    db.session.refresh(learner)
+    assert learner.failed_logins == 0 and learner.throttled_until is None
+
+
+def test_the_wait_doubles_with_each_wrong_guess_up_to_the_most(app, client, learner):
+    waits = []
+    _fail_until_throttled(client, app, learner)
+    for _ in range(8):
+        db.session.refresh(learner)
+        waits.append(round((learner.throttled_until - utcnow()).total_seconds()))
+        learner.throttled_until = utcnow() - timedelta(seconds=1)
+        db.session.flush()
+        _sign_in(client, learner.username, "wrong password here")
+    assert waits[:3] == [2, 4, 8]
+    assert max(waits) == app.config["LOGIN_MAX_DELAY_SECONDS"]
+
+
+def test_a_stranger_guessing_cannot_keep_the_owner_out_of_a_browser_they_have_used(app, learner):
+    owner = app.test_client()
+    assert _sign_in(owner, learner.username, factories.PASSWORD).status_code == 302
+    post_form(owner, "/sign-out", {}, form_url=SIGNED_IN_PAGE)
+
+    stranger = app.test_client()  # another computer, perhaps in the same prison, behind the same address
+    _fail_until_throttled(stranger, app, learner)
+    assert "Wait" in error_summary(_sign_in(stranger, learner.username, factories.PASSWORD))["#password"]
+
+    response = _sign_in(owner, learner.username, factories.PASSWORD)
+    assert response.status_code == 302 and location_path(response) == "/learner/"
+
+
+def test_a_wrong_password_on_a_trusted_browser_uses_up_its_trust(app, learner):
+    shared = app.test_client()
+    assert _sign_in(shared, learner.username, factories.PASSWORD).status_code == 302
+    post_form(shared, "/sign-out", {}, form_url=SIGNED_IN_PAGE)
+    # A neighbour on the same shared computer gets one free guess, not many.
+    assert error_summary(_sign_in(shared, learner.username, "a neighbour guessing")) == {"#password": WRONG}
+    db.session.refresh(learner)
+    assert learner.failed_logins == 0
+    _fail_until_throttled(shared, app, learner)
+    assert "Wait" in error_summary(_sign_in(shared, learner.username, factories.PASSWORD))["#password"]
+
+
+def test_a_forged_trusted_browser_cookie_is_ignored(app, client, learner):
+    client.set_cookie("skillpath_browser", "WyJhYmMiXQ.forged-signature")
+    _fail_until_throttled(client, app, learner)
+    assert "Wait" in error_summary(_sign_in(client, learner.username, factories.PASSWORD))["#password"]
 
 
 @pytest.fixture

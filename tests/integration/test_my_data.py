@@ -319,9 +319,9 @@ def test_no_secret_is_ever_in_the_page_or_the_download(app, learner, mentor, rec
     secrets = [
         learner.password_hash,
         learner.activation_code_hash,
-        learner.session_token,
+        learner.current_session.token_hash,
+        learner.current_session_token,
         mentor.password_hash,
-        mentor.session_token,
         "SIGNATURE-VALUE-NOT-FOR-EXPORT",
         "10.1.2.3",
     ]
