@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -62,7 +61,7 @@ def _configure_database_url(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("sqlite"):
         # SQLite has no pool to ping; foreign keys are switched on per connection (see models).
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True}
 
 
 def _register_extensions(app: Flask) -> None:
@@ -160,9 +159,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
-    from skillpath.security import apply_security_headers, reject_nul_bytes
+    from skillpath.security import apply_security_headers, reject_json_on_pages, reject_nul_bytes
 
     app.before_request(reject_nul_bytes)
+    app.before_request(reject_json_on_pages)
     app.after_request(apply_security_headers)
 
 
@@ -183,5 +183,6 @@ def _register_request_hooks(app: Flask) -> None:
     def _make_csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    from skillpath import logs
+
+    logs.init_app(app)

@@ -1,11 +1,11 @@
-"""Flask commands: catalogue import and loading, demo data."""
+"""Flask commands: catalogue import and loading, demo data, backups."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from skillpath.extensions import db
@@ -62,9 +62,78 @@ def seed_demo_command(password: str) -> None:
         click.echo(f"  {login.role:<8} {login.username:<18} {password}   ({login.description})")
 
 
+backup_cli = AppGroup("backup", help="Back up and restore the database, evidence files and signing keys.")
+
+
+@backup_cli.command("create")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File or folder to write the archive to.  [default: instance/backups/]",
+)
+def backup_create_command(output: Path | None) -> None:
+    """Write one archive of the database, the evidence files and the signing keys. Safe while the app runs."""
+    from skillpath import backups
+
+    try:
+        report = backups.create_backup(backups.locations_from_app(current_app), output)
+    except backups.BackupError as error:
+        click.echo(f"No backup was made. {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(report.summary())
+
+
+@backup_cli.command("check")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_check_command(archive: Path) -> None:
+    """Check that an archive is whole, unchanged and fits this installation, without restoring anything."""
+    import tempfile
+
+    from skillpath import backups
+
+    locations = backups.locations_from_app(current_app)
+    try:
+        with tempfile.TemporaryDirectory(prefix="skillpath-check-") as staging:
+            manifest = backups.check_archive(archive, Path(staging))
+        kind = backups.database_kind(locations.database_url)
+        warnings = backups.check_fits(manifest, kind, locations.migrations_folder)
+    except backups.BackupError as error:
+        click.echo(f"This archive cannot be restored here. {error}", err=True)
+        raise SystemExit(1) from None
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(
+        f"{archive} is whole: every file matches its checksum. It was made at {manifest.created_at} by SkillPath "
+        f"{manifest.app_version} and holds {len(manifest.files)} files "
+        f"(the {manifest.database_name} database at schema revision {manifest.alembic_revision or 'unknown'})."
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace a database and files that already hold data.")
+def backup_restore_command(archive: Path, yes: bool) -> None:
+    """Restore an archive made by `flask backup create`. Stop the app first."""
+    from skillpath import backups
+
+    locations = backups.locations_from_app(current_app)
+    # Let go of this process's own connections, so that nothing holds a lock the restore needs.
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        report = backups.restore_backup(locations, archive, overwrite=yes)
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(report.summary())
+
+
 def register_commands(app: Flask) -> None:
     from skillpath.certificates.cli import keys_cli
 
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(backup_cli)

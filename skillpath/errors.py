@@ -1,14 +1,24 @@
-"""Error pages in the service's own style. A user never sees a stack trace."""
+"""Error pages in the service's own style. A user never sees a stack trace.
+
+Every error page shows the request's reference (see logs.py), so a user can quote it and an operator can
+find the matching log lines. A database that cannot be reached is a 503 "not available right now", not a
+500: nothing can be half-saved, as a request's work commits in one transaction or not at all.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from skillpath.extensions import db
+from skillpath.expired_form import is_same_origin, keep_fields
+from skillpath.extensions import db, login_manager
+from skillpath.logs import log_event, mark_security_event
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +35,30 @@ _PAGES = {
 # What an API caller is told, in place of the page a person would see.
 _API_MESSAGES = {
     400: "The request was not understood.",
+    403: "You do not have access to this.",
     404: "Not found.",
     405: "That method is not allowed here.",
     413: "The request is too large.",
     429: "Too many requests. Wait a minute, then try again.",
     500: "Something went wrong. Try again later.",
+    503: "The service is not available right now. Try again in a few minutes.",
 }
+
+# The database is down, restarting, unreachable or out of connections: worth trying again later.
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+
+ErrorResponse = tuple[Response | str, int] | tuple[Response | str, int, Any]
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
 
 
 def _body(code: int, template: str, **context: object) -> Response | str:
@@ -42,13 +70,17 @@ def _body(code: int, template: str, **context: object) -> Response | str:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError) -> tuple[Response | str, int]:
-        return _body(400, "errors/csrf.html"), 400
+    def _csrf_error(error: CSRFError) -> ErrorResponse:
+        mark_security_event("csrf.failed")
+        if request.path.startswith("/api/"):
+            return _body(400, "errors/csrf.html"), 400
+        return render_template("errors/csrf.html", **expired_form_context()), 400
+
+    for database_error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(database_error, _database_unavailable)
 
     @app.errorhandler(HTTPException)
-    def _http_error(
-        error: HTTPException,
-    ) -> tuple[Response | str, int] | tuple[Response | str, int, list[tuple[str, str]]]:
+    def _http_error(error: HTTPException) -> ErrorResponse:
         code = error.code or 500
         if code >= 500:
             return _server_error(error)
@@ -57,12 +89,63 @@ def register_error_handlers(app: Flask) -> None:
         return _body(code, _PAGES.get(code, "errors/400.html"), error=error), code, headers
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[Response | str, int] | tuple[Response | str, int, list[tuple[str, str]]]:
+    def _unexpected(error: Exception) -> ErrorResponse:
         if isinstance(error, HTTPException):
             return _http_error(error)
         return _server_error(InternalServerError(original_exception=error))
 
-    def _server_error(error: HTTPException) -> tuple[Response | str, int]:
-        log.exception("Unhandled error", exc_info=getattr(error, "original_exception", None) or error)
+
+def _server_error(error: HTTPException) -> ErrorResponse:
+    original = getattr(error, "original_exception", None)
+    # Reached also when an error page itself failed, such as one that needed the database to find the user.
+    if original is not None and is_database_unavailable(original):
+        return _database_unavailable(original)
+    log_event(log, "error", logging.ERROR, exc_info=original or error)
+    _rollback_quietly()
+    return _body(500, "errors/500.html"), 500
+
+
+def _database_unavailable(error: Exception) -> ErrorResponse:
+    log_event(log, "database_unavailable", logging.ERROR, error=type(error).__name__, reason=_first_line(error))
+    _rollback_quietly()
+    # The page must not need the database: show it as to someone signed out, whoever asked.
+    g._login_user = login_manager.anonymous_user()
+    retry_after = str(current_app.config.get("DATABASE_RETRY_AFTER", 120))
+    return _body(503, "errors/503.html"), 503, {"Retry-After": retry_after}
+
+
+def _first_line(error: Exception) -> str:
+    # The driver's own words ("connection refused"); the SQL statement and any later DETAIL lines are left out.
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+def _rollback_quietly() -> None:
+    try:
         db.session.rollback()
-        return _body(500, "errors/500.html"), 500
+    except sa_exc.SQLAlchemyError:
+        log.warning("Rollback failed while answering an error", exc_info=True)
+
+
+def expired_form_context() -> dict[str, Any]:
+    """What the expired-page template needs to give back what was typed (see expired_form.py)."""
+    context: dict[str, Any] = {"kept": None, "can_resend": False, "action": None, "sign_in_url": None}
+    if request.method not in {"POST", "PUT", "PATCH"} or request.endpoint is None or request.url_rule is None:
+        return context
+    hosts = [request.host, current_app.config.get("PUBLIC_BASE_URL", "").split("://")[-1].split("/")[0]]
+    if not is_same_origin(request.headers.get("Origin"), request.headers.get("Referer"), hosts):
+        return context  # perhaps a forged form from another site: give nothing back
+    kept = keep_fields(
+        request.form.items(multi=True),
+        ((name, upload.filename or "") for name, upload in request.files.items(multi=True)),
+    )
+    query = request.query_string.decode("utf-8", "replace")
+    context.update(
+        kept=kept,
+        can_resend=current_user.is_authenticated and not kept.truncated,
+        action=url_for(request.endpoint, **(request.view_args or {})) + (f"?{query}" if query else ""),
+        sign_in_url=url_for("auth.sign_in", next=request.path)
+        if "GET" in (request.url_rule.methods or ())
+        else url_for("auth.sign_in"),
+    )
+    return context

@@ -40,7 +40,7 @@ class UKDateField(DateField):
             if year < 1900 or year > 2200:
                 raise ValueError
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # date() overflows on a day or month such as 99999999999999999999
             self.data = None
             raise ValueError(
                 f"{self.label.text.removesuffix(' (optional)')} must be a real date, like 27 3 2027"

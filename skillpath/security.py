@@ -60,3 +60,13 @@ def reject_nul_bytes() -> None:
         and has_nul_byte(request.form.values())
     ):
         abort(400)
+
+
+def reject_json_on_pages() -> None:
+    """Pages take HTML forms; only the API under /api/ reads JSON. Anything else is a 400.
+
+    Flask-WTF would otherwise read a JSON body as the form, and a list or a number there (or an object or a
+    number where a form has text) breaks the form with a 500 instead of getting an answer.
+    """
+    if request.method in {"POST", "PUT", "PATCH"} and request.is_json and not request.path.startswith("/api/"):
+        abort(400)

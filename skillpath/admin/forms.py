@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectFi
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from skillpath.models import EstablishmentKind
+from skillpath.text import clean_field
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -16,6 +17,7 @@ class CreateEstablishmentForm(FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
+        filters=[clean_field],
         validators=[
             InputRequired("Enter the establishment's name"),
             Length(max=120, message="Names are 120 characters or fewer"),
@@ -42,6 +44,7 @@ class CreateCohortForm(FlaskForm):
         "Cohort name",
         description="For example, Digital skills – spring 2027",
         widget=GovTextInput(),
+        filters=[clean_field],
         validators=[
             InputRequired("Enter a name for the cohort"),
             Length(max=120, message="Names are 120 characters or fewer"),
@@ -61,6 +64,7 @@ class CreateStaffForm(FlaskForm):
     display_name = StringField(
         "Full name",
         widget=GovTextInput(),
+        filters=[clean_field],
         validators=[
             InputRequired("Enter the person's full name"),
             Length(max=100, message="Names are 100 characters or fewer"),

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Request, Response, current_app
+from flask import Request, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 from skillpath.models import User
 

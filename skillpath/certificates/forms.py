@@ -8,6 +8,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from skillpath.models.users import NAME_MAX
+from skillpath.text import clean_field
 
 
 class CertificateNameForm(FlaskForm):
@@ -15,6 +16,7 @@ class CertificateNameForm(FlaskForm):
         "Your name as you want it on certificates",
         description="Write it exactly as employers should see it, with any accents. It is used on new certificates.",
         widget=GovTextInput(),
+        filters=[clean_field],
         validators=[
             InputRequired("Enter your name as you want it on your certificates"),
             Length(max=NAME_MAX, message=f"Your name must be {NAME_MAX} characters or fewer"),

@@ -20,7 +20,7 @@ from skillpath.models import Certificate, CertificateKind, User
 from skillpath.services import certificates as service
 from skillpath.services import openbadges
 from skillpath.services.audit import record_event
-from skillpath.services.certificate_pdf import render_certificate_pdf
+from skillpath.services.certificate_pdf import render_certificate_pdf, unprintable_characters
 from skillpath.services.learner_state import readiness_for
 from skillpath.services.learners import get_learner_for_staff_or_404
 from skillpath.services.readiness import Band
@@ -162,7 +162,12 @@ def name() -> str | Response:
         form.name.data = service.certificate_name_for(current_user)
     if form.validate_on_submit():
         try:
-            saved = service.set_certificate_name(current_user, form.name.data or "", by=current_user)
+            saved = service.set_certificate_name(
+                current_user,
+                form.name.data or "",
+                by=current_user,
+                unprintable=lambda name: unprintable_characters(name, _fonts_folder()),
+            )
         except service.CertificateError as error:
             form.name.errors = [str(error)]
         else:

@@ -14,13 +14,10 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from skillpath.forms_common import UKDateField, choices
 from skillpath.models import StepStatus
 from skillpath.services.goals import ARCHIVE_REASONS, MAX_STEPS, TITLE_MAX, today_in_uk
+from skillpath.text import clean_field
 
 STARTING_STEPS = 3
 OTHER_DATE = "other"
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
 
 
 def _title_field() -> StringField:
@@ -28,7 +25,7 @@ def _title_field() -> StringField:
         "What is your goal?",
         description="Keep it short. For example, “Get my CV ready”.",
         widget=GovTextInput(),
-        filters=[_strip],
+        filters=[clean_field],
         validators=[
             DataRequired("Enter your goal"),
             Length(max=TITLE_MAX, message=f"Your goal must be {TITLE_MAX} characters or fewer"),
@@ -40,7 +37,7 @@ def _step_field(n: int) -> StringField:
     return StringField(
         f"Step {n}",
         widget=GovTextInput(),
-        filters=[_strip],
+        filters=[clean_field],
         validators=[Length(max=TITLE_MAX, message=f"Step {n} must be {TITLE_MAX} characters or fewer")],
     )
 

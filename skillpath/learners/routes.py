@@ -142,15 +142,17 @@ def add_evidence(code: str) -> str | Response:
             except evidence.EvidenceError as error:
                 form.file.errors = [str(error)]
         if not form.file.errors:
-            evidence.add_evidence(
-                enrolment,
-                reflection=form.reflection.data or "",
-                upload=upload,
-                actor=current_user,
-                folder=upload_folder(),
+            folder = upload_folder()
+            item = evidence.add_evidence(
+                enrolment, reflection=form.reflection.data or "", upload=upload, actor=current_user, folder=folder
             )
+            stored_name = item.stored_name
             current_user.learner_profile.last_activity_at = utcnow()
-            db.session.commit()
+            try:
+                db.session.commit()
+            except BaseException:
+                evidence.discard_file(folder, stored_name)  # no file on disk without its row
+                raise
             flash("Your evidence has been saved.", "success")
             return redirect(url_for("learners.module", code=enrolment.module.code))
     return render_template("learners/add_evidence.html", form=form, module=enrolment.module)
@@ -201,6 +203,6 @@ def evidence_file(evidence_id: uuid.UUID) -> Response:
         path,
         mimetype=item.content_type,
         as_attachment=True,
-        download_name=item.original_filename or "evidence",
+        download_name=evidence.download_name(item),
         max_age=0,
     )

@@ -18,6 +18,7 @@ from skillpath.forms_common import UKDateField, choices
 from skillpath.models import Barrier, SkillLevel
 from skillpath.services.mentor_assessments import COMMENT_MAX
 from skillpath.services.work_status import CHOOSABLE, DECLINE_REASON_LABELS
+from skillpath.text import clean_field
 
 FEEDBACK_MAX = 2000
 
@@ -31,6 +32,7 @@ class CreateLearnerForm(FlaskForm):
     preferred_name = StringField(
         "Name the learner wants to be called",
         widget=GovTextInput(),
+        filters=[clean_field],
         validators=[
             InputRequired("Enter the learner's name"),
             Length(max=100, message="Names are 100 characters or fewer"),

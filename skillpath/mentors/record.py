@@ -7,6 +7,7 @@ naming the page, in the same transaction as anything else the request does.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,6 +19,7 @@ from skillpath.auth.policy import (
     can_manage_learner,
     can_transfer_learner,
     can_transfer_learner_to,
+    can_view_cohort,
     can_view_learner,
     staff_required,
 )
@@ -48,7 +50,7 @@ from skillpath.models import (
 from skillpath.services import barriers, goals, progress, self_assessment, timeline, transfers, work_status
 from skillpath.services.audit import record_event
 from skillpath.services.learner_state import readiness_for
-from skillpath.services.learners import get_learner_for_staff_or_404
+from skillpath.services.learners import get_learner, get_learner_for_staff_or_404
 from skillpath.services.mentor_assessments import record_mentor_assessment
 
 TIMELINE_ON_RECORD = 8
@@ -59,6 +61,29 @@ def _learner_or_404(learner_id: uuid.UUID) -> User:
     if not can_manage_learner(current_user, learner):
         abort(404)
     return learner
+
+
+def _learner_or_none(learner_id: uuid.UUID) -> User | None:
+    learner = get_learner(learner_id)
+    if learner is None or not can_view_learner(current_user, learner) or not can_manage_learner(current_user, learner):
+        return None
+    return learner
+
+
+def _handed_on_or_404(learner_id: uuid.UUID, message: str) -> Response:
+    """For a learner this member of staff worked with, released or moved a moment ago: say so; otherwise 404.
+
+    They can no longer see the learner; the second click of a double click (or a colleague's click
+    at the same moment) then gets the answer the first one got, not "Page not found".
+    """
+    learner = get_learner(learner_id)
+    if request.method != "POST" or learner is None:
+        abort(404)
+    left = transfers.recently_left_cohorts(learner, within=timedelta(minutes=2))
+    if not any(can_view_cohort(current_user, cohort) for cohort in left):
+        abort(404)
+    flash(message, "info")
+    return redirect(url_for("mentors.home"))
 
 
 def _viewed(learner: User, page: str) -> None:
@@ -219,7 +244,9 @@ def release_date(learner_id: uuid.UUID) -> str | Response:
 @bp.route("/learners/<uuid:learner_id>/record-release", methods=["GET", "POST"])
 @staff_required
 def record_release(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
+    learner = _learner_or_none(learner_id)
+    if learner is None:
+        return _handed_on_or_404(learner_id, "This learner’s release is recorded.")
     if learner.learner_profile is not None and learner.learner_profile.is_released:
         flash("This learner’s release is already recorded.", "info")
         return _back_to_record(learner)
@@ -257,7 +284,9 @@ def _destinations(learner: User, current: Cohort | None) -> list[Cohort]:
 @bp.route("/learners/<uuid:learner_id>/move", methods=["GET", "POST"])
 @staff_required
 def transfer(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
+    learner = _learner_or_none(learner_id)
+    if learner is None:
+        return _handed_on_or_404(learner_id, "This learner has been moved. Their whole record went with them.")
     if not can_transfer_learner(current_user, learner):
         abort(404)
     current = transfers.current_cohort(learner)

@@ -2,8 +2,8 @@
 
 Signing off awards the module's skills at their levels and issues the module
 certificate, in one transaction. Both actions check the module's state first,
-with the enrolment row locked where the database can (PostgreSQL), so a double
-click or a second tab cannot sign a module off twice.
+holding the learner's record (services/locking.py), so a double click or a
+second mentor cannot sign a module off twice.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from skillpath.models import Enrolment, Module, ModuleSkill, ProgressEvent, Prog
 from skillpath.services import progress
 from skillpath.services.audit import record_event
 from skillpath.services.certificates import issue_module_certificate
+from skillpath.services.locking import lock_learner
 from skillpath.services.progress import ModuleProgress, ModuleStatus
 
 
@@ -36,11 +37,11 @@ def _enrolment_or_404(enrolment_id: uuid.UUID, *, lock: bool = False) -> Enrolme
             selectinload(Enrolment.module).selectinload(Module.skills).selectinload(ModuleSkill.skill),
         )
     )
-    if lock:
-        query = query.with_for_update(of=Enrolment)
     enrolment = db.session.scalar(query)
     if enrolment is None or not can_manage_learner(current_user, enrolment.learner):
         abort(404)
+    if lock:
+        lock_learner(enrolment.learner_id)
     return enrolment
 
 

@@ -24,6 +24,7 @@ from skillpath.extensions import db
 from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, SessionEndReason, User, UserRole
 from skillpath.models._types import utcnow
 from skillpath.services.audit import record_event
+from skillpath.services.locking import unique_or
 from skillpath.services.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -80,6 +81,10 @@ class NewAccount:
     activation_code: str
 
 
+def _username_taken() -> AccountError:
+    return AccountError("That username is already taken. Choose a different username", "username")
+
+
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
@@ -97,7 +102,7 @@ def check_username(username: str) -> str:
             "username",
         )
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
-        raise AccountError("That username is already taken. Choose a different username", "username")
+        raise _username_taken()
     return name
 
 
@@ -135,8 +140,9 @@ def create_staff(
         created_by_id=created_by.id if created_by else None,
     )
     code = _issue_activation(user, activation_days)
-    db.session.add(user)
-    db.session.flush()
+    with unique_or(_username_taken()):
+        db.session.add(user)
+        db.session.flush()
     record_event("account.staff.created", actor=created_by, subject=user, role=str(role))
     return NewAccount(user, code)
 
@@ -169,8 +175,9 @@ def create_learner(
         prison_number=number,
         release_date=release_date,
     )
-    db.session.add(user)
-    db.session.flush()
+    with unique_or(_username_taken()):
+        db.session.add(user)
+        db.session.flush()
     db.session.add(CohortMembership(cohort_id=cohort.id, learner_id=user.id))
     record_event("account.learner.created", actor=created_by, subject=user, cohort=str(cohort.public_id))
     return NewAccount(user, code)

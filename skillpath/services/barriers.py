@@ -10,6 +10,7 @@ from skillpath.extensions import db
 from skillpath.models import Barrier, BarrierChange, BarrierItem, BarrierStatus, User
 from skillpath.models._types import utcnow
 from skillpath.services.audit import record_event
+from skillpath.services.locking import lock_learner
 
 
 def list_barriers(learner: User) -> list[BarrierItem]:
@@ -37,6 +38,7 @@ def set_barrier(
     id_documents: list[str] | None = None,
 ) -> bool:
     """Record a change to one checklist item. Returns False if nothing changed."""
+    lock_learner(learner)
     at = at or utcnow()
     item = db.session.scalar(
         select(BarrierItem).where(BarrierItem.learner_id == learner.id, BarrierItem.barrier == barrier)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from skillpath.services.catalogue_store import (
     upsert_role_level,
     upsert_skill,
 )
+from skillpath.text import BIDI_CONTROLS
 
 # Columns are found by name, so reordered columns still work. We only need
 # these; the others (skill level descriptions, role type, the level columns of
@@ -234,14 +236,19 @@ def _read_rows(
     records, problems = _split_records(path.name, text)
     if not records:
         return [], [*problems, ImportProblem(path.name, 1, "the file is empty; it needs a header row")]
-    columns, header_problems = _find_columns(path.name, records[0][1], required, optional)
+    header = records[0][1]
+    columns, header_problems = _find_columns(path.name, header, required, optional)
+    header_problems += [ImportProblem(path.name, 1, reason) for reason in _hidden_character_reasons(header, header)]
     if header_problems:
         return [], header_problems
     rows = []
     for line, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, such as those a spreadsheet leaves at the end
-        if reason := _cell_count_reason(cells, len(records[0][1])):
+        if reasons := _hidden_character_reasons(header, cells):
+            problems.extend(ImportProblem(path.name, line, reason) for reason in reasons)
+            continue
+        if reason := _cell_count_reason(cells, len(header)):
             problems.append(ImportProblem(path.name, line, reason))
             continue
         rows.append(_Row(line, {column: _clean(cells[index]) for column, index in columns.items()}))
@@ -306,6 +313,31 @@ def _cell_count_reason(cells: list[str], expected: int) -> str | None:
     if len(cells) == expected or (len(cells) > expected and not any(cell.strip() for cell in cells[expected:])):
         return None
     return f"this row has {len(cells)} cells but the header row has {expected}; check for a missing or extra comma"
+
+
+def _hidden_character_reasons(header: list[str], cells: list[str]) -> list[str]:
+    """A reason for each cell holding a character no catalogue text should hold.
+
+    A NUL or another control character (white space aside) would make a role that
+    looks like an existing one but is not (PostgreSQL refuses NUL outright), and a
+    direction control would show a name backwards. Every cell is checked, even
+    those we do not import: such a file has been damaged or tampered with.
+    """
+    reasons = []
+    for index, cell in enumerate(cells):
+        found = next((ch for ch in cell if _is_control(ch) or ch in BIDI_CONTROLS), None)
+        if found is None:
+            continue
+        title = header[index].strip() if index < len(header) else ""
+        where = f'the "{title}" cell' if title else f"cell {index + 1}"
+        kind = "a direction control character" if found in BIDI_CONTROLS else "a control character"
+        reasons.append(f"{where} has {kind} (U+{ord(found):04X}) in it; remove it and save the file again")
+    return reasons
+
+
+def _is_control(character: str) -> bool:
+    # Tabs and line breaks are white space: trimmed around a cell, kept inside a description.
+    return character not in "\t\r\n" and unicodedata.category(character) == "Cc"
 
 
 def _clean(cell: str) -> str:

@@ -2,7 +2,9 @@
 
 Drawn straight onto a reportlab canvas (no layout engine) in DejaVu Sans, a
 TrueType font built into static/dist/fonts at set-up, so names in any Latin,
-Greek or Cyrillic script, and Vietnamese, print as written. The QR code holds
+Greek or Cyrillic script, and Vietnamese, print as written. A name with letters
+the font lacks (Chinese, say) or that it cannot lay out (right-to-left scripts) is
+refused when the learner sets it (`unprintable_characters`). The QR code holds
 only the short verification URL and is drawn as vector squares.
 
 The PDF shows exactly the certificate's signed content: nothing about custody.
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import io
 import threading
+import unicodedata
+from functools import cache
 from pathlib import Path
 
 import segno
@@ -58,6 +62,31 @@ def register_fonts(fonts_folder: Path) -> None:
                 )
             pdfmetrics.registerFont(TTFont(name, str(path)))
             _registered.add(name)
+
+
+def unprintable_characters(text: str, fonts_folder: Path) -> list[str]:
+    """The characters of `text` that the certificate cannot print as written, each once, in order.
+
+    A character is printable when both DejaVu Sans faces have a glyph for it.
+    Right-to-left letters (Arabic, Hebrew) have glyphs but the canvas draws text
+    left to right without joining letters, so they would print scrambled: they
+    count as unprintable too.
+    """
+    register_fonts(fonts_folder)
+    covered = _covered_code_points()
+    missing: list[str] = []
+    for character in text:
+        if character.isspace() or character in missing:
+            continue
+        if ord(character) not in covered or unicodedata.bidirectional(character) in {"R", "AL"}:
+            missing.append(character)
+    return missing
+
+
+@cache
+def _covered_code_points() -> frozenset[int]:
+    faces = [pdfmetrics.getFont(name).face for name in _FONT_FILES]
+    return frozenset.intersection(*(frozenset(face.charToGlyph) for face in faces))
 
 
 def _centred_lines(canvas: Canvas, text: str, font: str, size: float, y: float, width: float, leading: float) -> float:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,7 +32,9 @@ from skillpath.models.certificates import CertificateKind
 from skillpath.models.users import NAME_MAX
 from skillpath.services import signing
 from skillpath.services.audit import record_event
+from skillpath.services.locking import lock_learner
 from skillpath.services.readiness import Band
+from skillpath.text import clean_text
 
 # --- Codes -------------------------------------------------------------------------------------
 
@@ -177,10 +179,8 @@ class CertificateError(ValueError):
 
 
 def clean_name(name: str) -> str:
-    """One canonical spelling of a name: NFC (so "ễ" is one character), single spaces, no control characters."""
-    text = unicodedata.normalize("NFC", name)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in " \t")
-    return " ".join(text.split())
+    """One canonical spelling of a name: NFC (so "ễ" is one character), single spaces, nothing invisible."""
+    return clean_text(name)
 
 
 def certificate_name_for(learner: User) -> str:
@@ -315,6 +315,7 @@ def issue_role_readiness_certificate(learner: User, mentor: User, *, at: datetim
 
     from skillpath.services.learner_state import readiness_for
 
+    lock_learner(learner)
     profile = learner.learner_profile
     if profile is None or profile.target_role_level is None:
         raise CertificateError("The learner has not chosen a job to work towards")
@@ -419,6 +420,7 @@ def verify_code(text: str | None, keys: signing.KeyStore) -> Verification:
 
 def revoke_certificate(certificate: Certificate, *, by: User, reason: str, at: datetime | None = None) -> None:
     """Withdraw a certificate. The reason is kept for staff; employers see only that it was withdrawn, and when."""
+    lock_learner(certificate.learner_id)
     if certificate.is_revoked:
         raise CertificateError("This certificate has already been withdrawn")
     reason = reason.strip()
@@ -438,6 +440,7 @@ def revoke_certificate(certificate: Certificate, *, by: User, reason: str, at: d
 
 def set_hidden(certificate: Certificate, hidden: bool, *, by: User) -> bool:
     """Hide a certificate from public checking, or show it again. Returns False if nothing changed."""
+    lock_learner(certificate.learner_id)
     if certificate.is_hidden == hidden:
         return False
     certificate.hidden_at = utcnow() if hidden else None
@@ -486,8 +489,14 @@ def achievement_id(certificate: Certificate) -> str:
     return f"urn:uuid:{public_id or certificate.public_id}"
 
 
-def set_certificate_name(learner: User, name: str, *, by: User) -> str:
-    """The name the learner wants on certificates from now on. Certificates already issued keep theirs."""
+def set_certificate_name(
+    learner: User, name: str, *, by: User, unprintable: Callable[[str], Sequence[str]] | None = None
+) -> str:
+    """The name the learner wants on certificates from now on. Certificates already issued keep theirs.
+
+    `unprintable` says which characters of a name the certificate PDF cannot print;
+    a name with any is refused, since a certificate must show the name as written.
+    """
     profile = learner.learner_profile
     if profile is None:
         raise CertificateError("Only learners receive certificates")
@@ -496,6 +505,16 @@ def set_certificate_name(learner: User, name: str, *, by: User) -> str:
         raise CertificateError("Enter your name as you want it on your certificates")
     if len(cleaned) > NAME_MAX:  # normalising can lengthen a name, so check again after it
         raise CertificateError(f"Your name must be {NAME_MAX} characters or fewer")
+    if missing := list(unprintable(cleaned) if unprintable else []):
+        raise CertificateError(
+            f"Certificates cannot print {_quoted_list(missing)}. "
+            "Write your name using letters a certificate can print, such as A to Z with any accents"
+        )
     profile.certificate_name = cleaned
     record_event("learner.certificate_name.changed", actor=by, subject=learner)
     return cleaned
+
+
+def _quoted_list(characters: Sequence[str]) -> str:
+    quoted = [f"“{character}”" for character in characters]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]

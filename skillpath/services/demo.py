@@ -203,7 +203,10 @@ def _learner(
     rng: random.Random,
     now: datetime,
 ) -> None:
-    """One learner, `stage` of the way (0 to 1) through their modules, with activity spread over past months."""
+    """One learner, `stage` of the way (0 to 1) through their modules, with activity spread over past months.
+
+    Nothing is dated after `now`: a certificate issued in the future would fail its own check as "not yet valid".
+    """
     release = (now + timedelta(days=rng.randint(20, 540))).date() if rng.random() < 0.85 else None
     account = accounts.create_learner(
         username=username,
@@ -224,6 +227,7 @@ def _learner(
     units_total = sum(len(module.units) for module in modules) or 1
     units_to_do = round(stage * units_total)
     clock = started
+    last_signed = started
     step = (now - timedelta(days=rng.randint(0, 20)) - started) / max(units_to_do, 1)
     for module in modules:
         if units_to_do <= 0:
@@ -244,7 +248,8 @@ def _learner(
                 )
             )
             if stage >= 0.95 or rng.random() < 0.75:  # most finished modules are signed off; some wait
-                signed_at = clock + timedelta(days=rng.randint(1, 6))
+                signed_at = min(clock + timedelta(days=rng.randint(1, 6)), now)
+                last_signed = max(last_signed, signed_at)
                 progress.sign_off(enrolment, mentor=mentor, at=signed_at)
                 certificates.issue_module_certificate(enrolment, mentor=mentor, at=signed_at)
     learner.learner_profile.last_activity_at = clock
@@ -253,7 +258,8 @@ def _learner(
     if stage >= 1.0:
         db.session.flush()
         with contextlib.suppress(certificates.CertificateError):  # not Ready after all: nothing to confirm
-            certificates.issue_role_readiness_certificate(learner, mentor, at=now - timedelta(days=2))
+            confirmed_at = min(max(now - timedelta(days=2), last_signed), now)  # after the last sign-off
+            certificates.issue_role_readiness_certificate(learner, mentor, at=confirmed_at)
 
 
 def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime, stage: float) -> None:

@@ -8,18 +8,26 @@ scripts renamed to look like them are refused.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from skillpath.extensions import db
 from skillpath.models import Enrolment, Evidence, ProgressKind, User
 from skillpath.models._types import utcnow
 from skillpath.services.progress import log_event
+from skillpath.text import clean_text, is_invisible
 
 ALLOWED = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "text/plain": "plain text"}
 _EXECUTABLE_SIGNATURES = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa", b"#!")
 _TEXT_CONTROL_OK = {9, 10, 12, 13}
+NAME_MAX = 200
+_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
+UNSAFE_NAME = (
+    "The file’s name has hidden or control characters in it. Rename the file using only letters, numbers, "
+    "spaces, dots, dashes or underscores, then choose it again"
+)
 
 
 class EvidenceError(ValueError):
@@ -69,26 +77,76 @@ def check_upload(stream: BinaryIO, filename: str, *, max_bytes: int) -> CheckedF
     content_type = sniff_content_type(content[:4096])
     if content_type is None:
         raise EvidenceError("The file must be a PDF, PNG, JPEG or plain text file. Choose a different file")
-    name = Path(filename or "evidence").name[:200] or "evidence"
-    return CheckedFile(content, content_type, name)
+    return CheckedFile(content, content_type, safe_file_name(filename, content_type))
+
+
+def safe_file_name(filename: str | None, content_type: str) -> str:
+    """The name to keep for an uploaded file, or EvidenceError if it hides something.
+
+    A NUL, a control character, an invisible character or a direction override (with
+    U+202E, "cv" + U+202E + "fdp.exe" shows as "cvexe.pdf") is refused: such a name
+    is never typed by accident. Folders
+    sent with the name (old browsers send C:\\Users\\...) are dropped, and a long
+    name is shortened, keeping its extension.
+    """
+    name = unicodedata.normalize("NFC", _last_part(filename or ""))
+    if any(unicodedata.category(character) == "Cc" or is_invisible(character) for character in name):
+        raise EvidenceError(UNSAFE_NAME)
+    name = " ".join(name.split())
+    return _shortened(name) if name not in {"", ".", ".."} else "evidence" + _EXTENSIONS[content_type]
+
+
+def _last_part(filename: str) -> str:
+    # Browsers on Windows may send the whole path, with backslashes; either separator ends a folder.
+    return filename.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _shortened(name: str) -> str:
+    if len(name) <= NAME_MAX:
+        return name
+    suffix = PurePath(name).suffix
+    suffix = suffix if len(suffix) <= 10 else ""
+    return name[: NAME_MAX - len(suffix)].rstrip() + suffix
+
+
+def download_name(evidence: Evidence) -> str:
+    """A name for the download that no browser or header can choke on, even for files kept before names were checked."""
+    name = clean_text(_last_part(evidence.original_filename or "")).strip(". ")
+    return name or "evidence" + _EXTENSIONS.get(evidence.content_type or "", "")
 
 
 def add_evidence(
     enrolment: Enrolment, *, reflection: str, upload: CheckedFile | None, actor: User, folder: Path
 ) -> Evidence:
+    """Record evidence, and keep its file if there is one.
+
+    The row is written first and the file last, so a refused row leaves no file
+    behind. The caller commits; if that fails it calls `discard_file`.
+    """
     evidence = Evidence(learner_id=enrolment.learner_id, enrolment_id=enrolment.id, reflection=reflection.strip())
     if upload is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        stored_name = secrets.token_hex(16)
-        (folder / stored_name).write_bytes(upload.content)
-        evidence.stored_name = stored_name
+        evidence.stored_name = secrets.token_hex(16)
         evidence.original_filename = upload.original_name
         evidence.content_type = upload.content_type
         evidence.size_bytes = len(upload.content)
     db.session.add(evidence)
     db.session.flush()
     log_event(enrolment, ProgressKind.EVIDENCE_ADDED, actor=actor, detail={"evidence": str(evidence.public_id)})
+    if upload is not None and evidence.stored_name is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / evidence.stored_name
+        try:
+            path.write_bytes(upload.content)
+        except BaseException:
+            path.unlink(missing_ok=True)  # a part-written file is no use to anyone
+            raise
     return evidence
+
+
+def discard_file(folder: Path, stored_name: str | None) -> None:
+    """Delete a stored file whose row was never saved."""
+    if stored_name:
+        (folder / stored_name).unlink(missing_ok=True)
 
 
 def remove_evidence(evidence: Evidence, *, actor: User) -> None:

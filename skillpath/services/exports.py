@@ -3,9 +3,11 @@
 Rows are made page by page (keyset pagination, `PAGE_SIZE` learners at a time)
 and handed out one line at a time, so an export of any size never sits whole in
 memory. The file opens cleanly in Excel and LibreOffice: UTF-8 with a byte-order
-mark, dates as ISO 8601 (2026-11-26). A cell that begins with = + - @ (or a tab
-or carriage return) is prefixed with ' so that a spreadsheet shows it as text
-rather than running it as a formula.
+mark, dates as ISO 8601 (2026-11-26). Invisible and direction-changing characters
+are taken out of every cell, and a cell that then begins with = + - @ (or a tab
+or carriage return, or a full-width or small form of those signs, after any
+spaces) is prefixed with ' so that a spreadsheet shows it as text rather than
+running it as a formula.
 
 Columns: name, prison number, cohort, target role, readiness score and band,
 work-readiness status, expected release date, last activity, open barriers and
@@ -34,18 +36,32 @@ from skillpath.services.dashboards import Filters
 from skillpath.services.learner_state import barrier_states, held_levels, required_skills
 from skillpath.services.readiness import BarrierState, ReadinessRules, RequiredSkill, assess
 from skillpath.services.work_status import current_statuses
+from skillpath.text import strip_invisible
 
 PAGE_SIZE = 500
 BOM = "\ufeff"
 UK = ZoneInfo("Europe/London")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SIGNS = frozenset("=+-@")
+# Signs that NFKC does not fold into one of those but a spreadsheet may still read as one.
+_FORMULA_LOOKALIKES = frozenset("\u2212")
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is made plain text; everything else is left alone."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text without invisible characters, made plain text if a spreadsheet would run it as a formula.
+
+    Anything but text is left alone.
+    """
+    if not isinstance(value, str):
+        return value
+    text = strip_invisible(value)
+    return "'" + text if _starts_like_a_formula(text) else text
+
+
+def _starts_like_a_formula(text: str) -> bool:
+    if text.startswith(("\t", "\r")):
+        return True
+    first = text.lstrip()[:1]
+    return bool(first) and (unicodedata.normalize("NFKC", first) in _FORMULA_SIGNS or first in _FORMULA_LOOKALIKES)
 
 
 def slug(text: str) -> str:

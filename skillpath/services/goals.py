@@ -29,6 +29,7 @@ from skillpath.extensions import db
 from skillpath.models import Goal, GoalStatus, GoalStep, StepStatus, User
 from skillpath.models._types import utcnow
 from skillpath.services.audit import record_event
+from skillpath.services.locking import lock_learner
 
 UK = ZoneInfo("Europe/London")
 TITLE_MAX = 200
@@ -127,6 +128,7 @@ def create_goal(
         raise GoalError("Enter your goal")
     if not step_titles:
         raise GoalError("Enter at least one step")
+    lock_learner(learner)
     if submission_id is not None:
         existing = db.session.scalar(select(Goal).where(Goal.public_id == submission_id))
         if existing is not None and existing.learner_id == learner.id:
@@ -207,5 +209,7 @@ def archive_goal(goal: Goal, reason: str, *, actor: User) -> None:
 
 
 def _check_active(goal: Goal) -> None:
+    # Every change to a goal starts here: hold the learner's record first, so two clicks change it once.
+    lock_learner(goal.learner_id)
     if goal.status != GoalStatus.ACTIVE:
         raise GoalError(f"This goal is {GOAL_LABELS[goal.status].lower()}, so it cannot be changed")

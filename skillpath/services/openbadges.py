@@ -9,12 +9,15 @@ at a per-credential 1EdTech revocation list, so a verifier learns about
 withdrawal at once without a public list of every withdrawn credential.
 
 The credential is signed as a JWT (alg EdDSA, the key id in the header), the
-payload being the credential itself plus `iss`, `jti` and `nbf`.
+payload being the credential itself plus `iss`, `jti` and `nbf`. Checking one
+needs more than the signature: a credential signed with our key must also name
+us as its issuer and be within its validFrom and validUntil dates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -22,6 +25,7 @@ import jwt
 from skillpath.models.certificates import CertificateKind
 from skillpath.services import signing
 from skillpath.services.certificates import CertificateContent, iso_utc
+from skillpath.template_helpers import format_date
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -31,6 +35,8 @@ JWT_MEDIA_TYPE = "application/vc+jwt"
 JWT_TYPE = "vc+jwt"
 STATUS_TYPE = "1EdTechRevocationList"
 LEVELS = ("awareness", "working", "practitioner", "expert")
+LEEWAY = timedelta(seconds=300)  # clocks differ; a credential is not refused for a few minutes either way
+ANOTHER_ISSUER = "The credential names another issuer: it was not issued by this service."
 
 _CRITERIA = {
     CertificateKind.MODULE: (
@@ -145,8 +151,15 @@ class CredentialCheck:
     kid: str | None = None
 
 
-def check_credential_jwt(token: str, keys: signing.KeyStore) -> CredentialCheck:
-    """Check the signature of a VC-JWT against this issuer's published keys."""
+def check_credential_jwt(
+    token: str, keys: signing.KeyStore, *, issuer_id: str | None = None, now: datetime | None = None
+) -> CredentialCheck:
+    """Check a VC-JWT: its signature against this issuer's keys, who it names as issuer, and its dates.
+
+    `issuer_id` is this issuer's profile URL; a credential naming any other is
+    refused even when our key signed it. Without it, only the agreement of `iss`
+    and the credential's own issuer is checked.
+    """
     token = token.strip()
     try:
         header = jwt.get_unverified_header(token)
@@ -158,21 +171,69 @@ def check_credential_jwt(token: str, keys: signing.KeyStore) -> CredentialCheck:
     public_key = keys.public_key(kid)
     if public_key is None:
         return CredentialCheck(False, "The credential was not signed with one of this issuer's keys.", kid=kid)
+    payload = _decode(token, public_key)
+    if isinstance(payload, str):
+        return CredentialCheck(False, payload, kid=kid)
+    if reason := claims_problem(payload, issuer_id=issuer_id, now=now or datetime.now(UTC)):
+        return CredentialCheck(False, reason, kid=kid)
+    return CredentialCheck(True, "The signature is valid.", payload, kid)
+
+
+def _decode(token: str, public_key: Any) -> dict[str, Any] | str:
+    """The verified payload, or the reason it cannot be trusted."""
     try:
-        payload = jwt.decode(
+        payload: dict[str, Any] = jwt.decode(
             token,
             public_key,
             algorithms=["EdDSA"],
             options={"require": ["iss", "jti", "nbf"], "verify_aud": False},
-            leeway=300,
+            leeway=LEEWAY,
         )
     except jwt.InvalidSignatureError:
-        return CredentialCheck(
-            False, "The signature does not match: the credential has been changed since it was issued.", kid=kid
-        )
+        return "The signature does not match: the credential has been changed since it was issued."
+    except jwt.ExpiredSignatureError:
+        return "This credential has expired."
+    except jwt.ImmatureSignatureError:
+        return "This credential is not valid yet."
     except jwt.InvalidTokenError as error:
-        return CredentialCheck(False, f"The credential could not be checked: {error}.", kid=kid)
-    return CredentialCheck(True, "The signature is valid.", payload, kid)
+        return f"The credential could not be checked: {error}."
+    return payload
+
+
+def claims_problem(payload: dict[str, Any], *, issuer_id: str | None, now: datetime) -> str | None:
+    """Why a correctly signed credential must still be refused, or None.
+
+    A signature only proves who signed: the credential must also name that
+    signer as its issuer (both in `iss` and in its own `issuer`), and be within
+    its validFrom and validUntil dates.
+    """
+    issuer = payload.get("issuer")
+    named = issuer.get("id") if isinstance(issuer, dict) else issuer  # VC allows the issuer as a bare URL
+    if named != payload.get("iss") or (issuer_id is not None and named != issuer_id):
+        return ANOTHER_ISSUER
+    valid_from, from_problem = _timestamp(payload, "validFrom")
+    valid_until, until_problem = _timestamp(payload, "validUntil")
+    if from_problem or until_problem:
+        return from_problem or until_problem
+    if valid_from is not None and valid_from > now + LEEWAY:
+        return "This credential is not valid yet."
+    if valid_until is not None and valid_until < now - LEEWAY:
+        return f"This credential expired on {format_date(valid_until)}."
+    return None
+
+
+def _timestamp(payload: dict[str, Any], name: str) -> tuple[datetime | None, str | None]:
+    """A date-time claim if present, or why it cannot be read. It must say its time zone, as VC 2.0 requires."""
+    if name not in payload:
+        return None, None
+    value = payload[name]
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        return None, f"The credential's {name} date cannot be read."
+    return moment, None
 
 
 def issuer_profile(*, issuer_id: str, name: str, url: str, jwks_url: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from skillpath.models import Cohort, CohortMembership, Establishment, Establishm
 from skillpath.models.organisations import cohort_mentors
 from skillpath.services.accounts import AccountError
 from skillpath.services.audit import record_event
+from skillpath.services.locking import lock_row, unique_or
 
 PRISON_CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -43,8 +44,9 @@ def create_establishment(*, name: str, code: str, kind: EstablishmentKind, by: U
     ):
         raise AccountError("An establishment already has that name. Enter a different name", "name")
     establishment = Establishment(name=name, code=code, kind=kind)
-    db.session.add(establishment)
-    db.session.flush()
+    with unique_or(AccountError("An establishment already has that code. Enter a different code", "code")):
+        db.session.add(establishment)
+        db.session.flush()
     record_event("establishment.created", actor=by, object_type="establishment", object_id=establishment.public_id)
     return establishment
 
@@ -53,6 +55,7 @@ def create_cohort(*, establishment: Establishment, name: str, by: User | None) -
     name = name.strip()
     if not name:
         raise AccountError("Enter a name for the cohort", "name")
+    lock_row(Establishment, establishment.id)
     clash = db.session.scalar(
         select(func.count())
         .select_from(Cohort)
@@ -72,6 +75,7 @@ def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
         raise AccountError("Select a mentor", "mentor")
     if mentor.establishment_id != cohort.establishment_id:
         raise AccountError("Select a mentor who works in this establishment", "mentor")
+    lock_row(Cohort, cohort.id)
     if mentor not in cohort.mentors:
         cohort.mentors.append(mentor)
         record_event(
@@ -80,6 +84,7 @@ def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
 
 
 def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
+    lock_row(Cohort, cohort.id)
     if mentor in cohort.mentors:
         cohort.mentors.remove(mentor)
         record_event(

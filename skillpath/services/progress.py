@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from skillpath.extensions import db
 from skillpath.models import Enrolment, Evidence, Module, ModuleUnit, ProgressEvent, ProgressKind, SkillAward, User
 from skillpath.models._types import utcnow
+from skillpath.services.locking import lock_learner
 
 
 class ModuleStatus(StrEnum):
@@ -190,6 +191,7 @@ def log_event(
 
 def enrol(learner: User, module: Module, *, actor: User, at: datetime | None = None) -> Enrolment:
     """Start a module. Starting one already started changes nothing."""
+    lock_learner(learner)
     enrolment = get_enrolment(learner, module)
     if enrolment is not None:
         return enrolment
@@ -216,6 +218,7 @@ def set_unit_done(
     """Mark a unit done (or undo it). Returns False when it was already so: double submissions add nothing."""
     if unit.module_id != enrolment.module_id:
         raise ProgressError("That part is not in this module")
+    lock_learner(enrolment.learner_id)
     currently = unit.id in units_done_from_events(_events_for(enrolment)).get(enrolment.id, set())
     if currently == done:
         return False

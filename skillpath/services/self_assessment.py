@@ -29,6 +29,7 @@ from skillpath.models import (
     User,
 )
 from skillpath.models._types import utcnow
+from skillpath.services.locking import lock_learner
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def record_self_ratings(
 
     Returns the rows added; an unchanged answer adds nothing, so saving twice is harmless.
     """
+    lock_learner(learner)
     current, _ = _latest(
         learner,
         (row for row in _history(learner) if row.assessor_id == learner.id),

@@ -13,7 +13,7 @@ see their record (administrators still can).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,6 +22,7 @@ from skillpath.extensions import db
 from skillpath.models import Cohort, CohortMembership, User
 from skillpath.models._types import utcnow
 from skillpath.services.audit import record_event
+from skillpath.services.locking import lock_learner
 
 
 class TransferError(ValueError):
@@ -45,6 +46,7 @@ def current_cohort(learner: User) -> Cohort | None:
 
 def transfer_learner(learner: User, to: Cohort, *, by: User, at: datetime | None = None) -> CohortMembership:
     """Move a learner into another cohort (of this or another establishment), keeping their whole record."""
+    lock_learner(learner)
     profile = learner.learner_profile
     if profile is None or not learner.is_learner:
         raise TransferError("Only learners can be moved")
@@ -76,6 +78,7 @@ def transfer_learner(learner: User, to: Cohort, *, by: User, at: datetime | None
 
 def record_release(learner: User, *, by: User, at: datetime | None = None) -> None:
     """Record that the learner has left custody. Their account, record and certificates stay theirs."""
+    lock_learner(learner)
     profile = learner.learner_profile
     if profile is None or not learner.is_learner:
         raise TransferError("Only learners can be released")
@@ -92,4 +95,15 @@ def record_release(learner: User, *, by: User, at: datetime | None = None) -> No
         subject=learner,
         object_type="cohort",
         object_id=memberships[0].cohort.public_id if memberships else None,
+    )
+
+
+def recently_left_cohorts(learner: User, *, within: timedelta) -> list[Cohort]:
+    """The cohorts this learner left (released or moved) in the last `within`."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+            .where(CohortMembership.learner_id == learner.id, CohortMembership.left_at > utcnow() - within)
+        )
     )

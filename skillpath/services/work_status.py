@@ -19,6 +19,7 @@ from skillpath.extensions import db
 from skillpath.models import DeclineReason, ReadinessStatusChange, StatusChangeType, User, WorkReadiness
 from skillpath.models._types import utcnow
 from skillpath.services.audit import record_event
+from skillpath.services.locking import lock_learner
 
 # Statuses staff choose from; "Not started" only means that nothing has been recorded.
 CHOOSABLE = (
@@ -104,6 +105,7 @@ def record_status(
         raise StatusError("Select why the learner does not want support", "decline_reason")
     if status != WorkReadiness.SUPPORT_DECLINED:
         decline_reason = None
+    lock_learner(learner)
     history = status_history(learner)
     previous = history[0] if history else None
     if previous is not None and previous.status == status and previous.decline_reason == decline_reason:

@@ -209,7 +209,8 @@ def _posted_token() -> str | None:
         except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
             return None
         token = body.get("credential") if isinstance(body, dict) else None
-        return token if isinstance(token, str) else None
+        # A JWT is ASCII; JSON can carry what no bytes can (a lone surrogate such as "\ud800").
+        return token if isinstance(token, str) and token.isascii() else None
     return text or None
 
 
@@ -232,7 +233,7 @@ def api_credential() -> tuple[Response, int]:
             'or as JSON: {"credential": "…"}.'
         )
         return _json({"status": "invalid", "message": message}), 400
-    check = openbadges.check_credential_jwt(token, app_key_store())
+    check = openbadges.check_credential_jwt(token, app_key_store(), issuer_id=public_url("verify.issuer_profile"))
     if not check.ok or check.payload is None:
         return _json({"status": "invalid", "message": check.reason}), 422
     code = _code_from_credential_id(check.payload.get("jti"))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import Certificate, CertificateKind, Cohort, Establishment, ProgressEvent, User, UserRole
-from skillpath.services.accounts import SignInOutcome, sign_in
+from skillpath.services.accounts import SignInOutcome, Throttle, sign_in
 from skillpath.services.catalogue_data import load_catalogue
 from skillpath.services.learner_state import readiness_for
 
@@ -22,7 +22,7 @@ def test_seed_demo_prints_logins_that_work_and_running_it_again_adds_nothing(app
     assert result.exit_code == 0, result.output
     for username in ("demo-learner", "demo-mentor", "demo-head", "demo-admin"):
         assert username in result.output
-        outcome = sign_in(username, "skillpath-demo", max_failures=5, lock_minutes=15, ip=None).outcome
+        outcome = sign_in(username, "skillpath-demo", throttle=Throttle(), trusted_browser=False, ip=None).outcome
         assert outcome == SignInOutcome.OK, username
     assert "activation code" in result.output
     counts = (_count(Establishment), _count(Cohort), _count(User), _count(ProgressEvent))
