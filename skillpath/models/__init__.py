@@ -13,7 +13,14 @@ from skillpath.models.catalogue import (
     Skill,
     SkillLevel,
 )
-from skillpath.models.certificates import Certificate, CertificateKind
+from skillpath.models.certificates import (
+    Certificate,
+    CertificateKind,
+    ShareLink,
+    ShareLinkView,
+    StatusList,
+    StatusPurpose,
+)
 from skillpath.models.organisations import Cohort, CohortMembership, Establishment, EstablishmentKind
 from skillpath.models.plans import (
     Confidence,
@@ -74,10 +81,14 @@ __all__ = [
     "RoleLevel",
     "RoleLevelSkill",
     "SessionEndReason",
+    "ShareLink",
+    "ShareLinkView",
     "Skill",
     "SkillAward",
     "SkillLevel",
     "StatusChangeType",
+    "StatusList",
+    "StatusPurpose",
     "StepStatus",
     "User",
     "UserRole",

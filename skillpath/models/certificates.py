@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
 from skillpath.models._types import UTCDateTime, new_uuid, str_enum, utcnow
@@ -31,9 +31,31 @@ class CertificateKind(StrEnum):
 _IN_FORCE = text("revoked_at IS NULL")
 
 
+class StatusPurpose(StrEnum):
+    REVOCATION = "revocation"
+
+
+class StatusList(db.Model):  # type: ignore[name-defined]
+    """One W3C Bitstring Status List of an issuer, for one purpose.
+
+    Its bits are not stored: they are worked out from the certificates that point
+    at it, so withdrawing a certificate shows in the list on the next request.
+    """
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
+    purpose: Mapped[StatusPurpose] = mapped_column(str_enum(StatusPurpose))
+    # Number of entries (bits). The spec advises at least 131,072 (16 KB) for herd privacy.
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Certificate(db.Model):  # type: ignore[name-defined]
     __tablename__ = "certificates"
     __table_args__ = (
+        db.UniqueConstraint("status_list_id", "status_list_index"),
         Index(
             "uq_certificates_module_in_force",
             "learner_id",
@@ -75,6 +97,10 @@ class Certificate(db.Model):  # type: ignore[name-defined]
     # Private: never shown on the public verification page.
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where this certificate's bit sits in its issuer's W3C Bitstring Status List (revocation).
+    # A random free index, so that neighbours in a list say nothing about each other.
+    status_list_id: Mapped[int | None] = mapped_column(ForeignKey("status_lists.id"))
+    status_list_index: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def is_revoked(self) -> bool:
@@ -88,3 +114,55 @@ class Certificate(db.Model):  # type: ignore[name-defined]
     def display_code(self) -> str:
         body = self.code
         return "SP-" + "-".join(body[i : i + 4] for i in range(0, len(body), 4))
+
+
+share_link_certificates = db.Table(
+    "share_link_certificates",
+    db.Column("share_link_id", ForeignKey("share_links.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("certificate_id", ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ShareLink(db.Model):  # type: ignore[name-defined]
+    """A link a learner makes to show some of their certificates to someone, on their own terms.
+
+    The link carries a long random token; only its hash is stored. The label is private
+    to the learner ("for the warehouse job") and never shown on the shared page.
+    """
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    certificates: Mapped[list[Certificate]] = relationship(
+        secondary=share_link_certificates, order_by="Certificate.issued_at"
+    )
+    views: Mapped[list[ShareLinkView]] = relationship(
+        back_populates="share_link", order_by="ShareLinkView.opened_at.desc()", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def has_expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+class ShareLinkView(db.Model):  # type: ignore[name-defined]
+    """One opening of a share link: when, and nothing about who (no address, no browser)."""
+
+    __tablename__ = "share_link_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_link_id: Mapped[int] = mapped_column(ForeignKey("share_links.id", ondelete="CASCADE"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    share_link: Mapped[ShareLink] = relationship(back_populates="views")
