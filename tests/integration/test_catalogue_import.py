@@ -13,8 +13,7 @@ from skillpath.extensions import db
 from skillpath.models import Role, RoleFamily, RoleLevel, RoleLevelSkill, Skill, SkillLevel
 from skillpath.services.catalogue_import import CatalogueImportError, import_ddat_csv
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-DDAT_CSV = REFERENCE / "ddat-csv"
+DDAT_CSV = Path(__file__).resolve().parents[1] / "data" / "ddat"
 ROLES_CSV = DDAT_CSV / "roles.csv"
 SKILLS_CSV = DDAT_CSV / "skills.csv"
 CATALOGUE_TABLES = (RoleFamily, Role, RoleLevel, RoleLevelSkill, Skill)
@@ -42,7 +41,7 @@ def role_level(role: str, name: str) -> RoleLevel:
 
 
 def test_the_official_files_import_the_whole_framework(db_session):
-    framework = json.loads((REFERENCE / "ddat-framework.json").read_text(encoding="utf-8"))
+    framework = json.loads((DDAT_CSV / "ddat-framework.json").read_text(encoding="utf-8"))
     # The JSON gives each Senior Civil Service role one pseudo-level without an order; those are not role levels.
     levels = [
         level

@@ -28,7 +28,7 @@ from tests.conftest import sign_in
 from tests.helpers import error_summary, heading, location_path, page
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "openbadges-3.0"
+SPEC = Path(__file__).resolve().parents[1] / "data" / "openbadges-3.0"
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,9 @@ from skillpath.services.catalogue_import import (
     read_ddat_csv,
 )
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-ROLES_CSV = REFERENCE / "ddat-csv" / "roles.csv"
-SKILLS_CSV = REFERENCE / "ddat-csv" / "skills.csv"
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "ddat"
+ROLES_CSV = REFERENCE / "roles.csv"
+SKILLS_CSV = REFERENCE / "skills.csv"
 SENIOR_CIVIL_SERVICE_ROLES = {
     "Chief data officer",
     "Chief digital and information officer",
