@@ -143,15 +143,14 @@ def add_evidence(code: str) -> str | Response:
                 form.file.errors = [str(error)]
         if not form.file.errors:
             folder = upload_folder()
-            item = evidence.add_evidence(
+            evidence.add_evidence(
                 enrolment, reflection=form.reflection.data or "", upload=upload, actor=current_user, folder=folder
             )
-            stored_name = item.stored_name
             current_user.learner_profile.last_activity_at = utcnow()
             try:
                 db.session.commit()
             except BaseException:
-                evidence.discard_file(folder, stored_name)  # no file on disk without its row
+                evidence.discard_files_written(folder)  # no file on disk without its row
                 raise
             flash("Your evidence has been saved.", "success")
             return redirect(url_for("learners.module", code=enrolment.module.code))

@@ -10,12 +10,16 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path, PurePath
 from typing import BinaryIO
+
+from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import Enrolment, Evidence, ProgressKind, User
 from skillpath.models._types import utcnow
+from skillpath.services.locking import lock_learner
 from skillpath.services.progress import log_event
 from skillpath.text import clean_text, is_invisible
 
@@ -23,6 +27,9 @@ ALLOWED = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "
 _EXECUTABLE_SIGNATURES = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa", b"#!")
 _TEXT_CONTROL_OK = {9, 10, 12, 13}
 NAME_MAX = 200
+# The same reflection and file again within this time is the same form sent twice.
+RESUBMISSION_WINDOW = timedelta(minutes=2)
+_WRITTEN = "evidence_files_written"  # in the session's info: files written by the transaction under way
 _EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
 UNSAFE_NAME = (
     "The file’s name has hidden or control characters in it. Rename the file using only letters, numbers, "
@@ -121,8 +128,13 @@ def add_evidence(
     """Record evidence, and keep its file if there is one.
 
     The row is written first and the file last, so a refused row leaves no file
-    behind. The caller commits; if that fails it calls `discard_file`.
+    behind. The caller commits; if that fails it calls `discard_file`. The same
+    evidence sent again moments later (a double click) is saved once.
     """
+    lock_learner(enrolment.learner_id)
+    same = _same_evidence_just_added(enrolment, reflection.strip(), upload)
+    if same is not None:
+        return same
     evidence = Evidence(learner_id=enrolment.learner_id, enrolment_id=enrolment.id, reflection=reflection.strip())
     if upload is not None:
         evidence.stored_name = secrets.token_hex(16)
@@ -140,7 +152,23 @@ def add_evidence(
         except BaseException:
             path.unlink(missing_ok=True)  # a part-written file is no use to anyone
             raise
+        db.session.info.setdefault(_WRITTEN, []).append(evidence.stored_name)
     return evidence
+
+
+def _same_evidence_just_added(enrolment: Enrolment, reflection: str, upload: CheckedFile | None) -> Evidence | None:
+    return db.session.scalar(
+        select(Evidence)
+        .where(
+            Evidence.enrolment_id == enrolment.id,
+            Evidence.removed_at.is_(None),
+            Evidence.reflection == reflection,
+            Evidence.created_at > utcnow() - RESUBMISSION_WINDOW,
+            Evidence.original_filename == upload.original_name if upload else Evidence.original_filename.is_(None),
+            Evidence.size_bytes == len(upload.content) if upload else Evidence.size_bytes.is_(None),
+        )
+        .limit(1)
+    )
 
 
 def discard_file(folder: Path, stored_name: str | None) -> None:
@@ -149,8 +177,20 @@ def discard_file(folder: Path, stored_name: str | None) -> None:
         (folder / stored_name).unlink(missing_ok=True)
 
 
+def discard_files_written(folder: Path) -> None:
+    """After a failed commit: delete the files this transaction wrote (never one saved earlier)."""
+    for stored_name in db.session.info.pop(_WRITTEN, []):
+        discard_file(folder, stored_name)
+
+
 def remove_evidence(evidence: Evidence, *, actor: User) -> None:
-    """Hide evidence from the record. The log keeps that it existed; the file is kept for the audit trail."""
+    """Hide evidence from the record. The log keeps that it existed; the file is kept for the audit trail.
+
+    Removing it again (a double click) changes nothing.
+    """
+    lock_learner(evidence.learner_id)
+    if evidence.removed_at is not None:
+        return
     evidence.removed_at = utcnow()
     log_event(
         evidence.enrolment, ProgressKind.EVIDENCE_REMOVED, actor=actor, detail={"evidence": str(evidence.public_id)}

@@ -1,4 +1,4 @@
-"""Signing in and out, throttling wrong passwords, the login rate limit, safe `next` redirects and changing a password."""
+"""Signing in and out, throttling wrong passwords, the login rate limit, safe `next` redirects, changing passwords."""
 
 from __future__ import annotations
 

@@ -128,9 +128,8 @@ def test_staff_see_where_they_are_signed_in_and_end_another_session(app, mentor)
     assert response.status_code == 302
     assert ward.get(SIGNED_IN_PAGE).status_code == 302
     assert office.get(SIGNED_IN_PAGE).status_code == 200
-    assert db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "auth.session.ended_elsewhere", AuditEvent.subject_id == mentor.id)
-    )
+    ended = AuditEvent.action == "auth.session.ended_elsewhere"
+    assert db.session.scalar(select(AuditEvent).where(ended, AuditEvent.subject_id == mentor.id))
 
 
 def test_sign_out_everywhere_else_keeps_this_session(app, mentor):

@@ -25,10 +25,13 @@ from skillpath.models import (
     Certificate,
     CertificateKind,
     Cohort,
+    CohortMembership,
     ConfidenceRating,
     Enrolment,
     Establishment,
+    Evidence,
     Goal,
+    Module,
     ProgressEvent,
     ProgressKind,
     ReadinessStatusChange,
@@ -36,7 +39,9 @@ from skillpath.models import (
     SkillLevel,
     User,
 )
+from skillpath.models.organisations import cohort_mentors
 from skillpath.services import progress
+from skillpath.services.goals import create_goal
 from tests import factories
 from tests.integration._mentor_world import finish_module
 from tests.races.conftest import RaceServer
@@ -374,5 +379,116 @@ def test_adding_the_same_establishment_many_times_at_once_adds_it_once(race_serv
 
     def check() -> None:
         assert _count(Establishment, Establishment.code == code) == 1
+
+    _check(race_server, check)
+
+
+def _enrolled_learner_world() -> dict[str, Any]:
+    ids = _learner_world()
+    learner = db.session.get(User, ids["learner"])
+    module = db.session.get(Module, ids["module_id"])
+    ids["enrolment_id"] = progress.enrol(learner, module, actor=learner).id
+    return ids
+
+
+def test_sending_the_same_evidence_many_times_at_once_saves_it_once(race_server, round_number):
+    world = _build(race_server, _enrolled_learner_world)
+    learner = world.browser_for(world.ids["learner_username"])
+    path = f"/learner/modules/{world.ids['module_code']}/add-evidence"
+    burst(prepare([learner], path, "", {"reflection": "I reset a password for a user."}), path, TIMES)
+
+    def check() -> None:
+        assert _count(Evidence, Evidence.enrolment_id == world.ids["enrolment_id"]) == 1
+        added = ProgressEvent.kind == ProgressKind.EVIDENCE_ADDED
+        assert _count(ProgressEvent, ProgressEvent.enrolment_id == world.ids["enrolment_id"], added) == 1
+
+    _check(race_server, check)
+
+
+def test_marking_a_goal_step_done_many_times_at_once_records_it_once(race_server, round_number):
+    def make() -> dict[str, Any]:
+        ids = _learner_world()
+        learner = db.session.get(User, ids["learner"])
+        goal, _ = create_goal(learner, title="Open a bank account", target_date=None, steps=["Find ID"], actor=learner)
+        db.session.flush()
+        ids["goal"] = str(goal.public_id)
+        ids["goal_id"] = goal.id
+        return ids
+
+    world = _build(race_server, make)
+    learner = world.browser_for(world.ids["learner_username"])
+    page = f"/learner/goals/{world.ids['goal']}"
+    path = f"{page}/steps/1"
+    burst(prepare([learner], page, path, {"status": "COMPLETE"}), path, TIMES)
+
+    def check() -> None:
+        updates = AuditEvent.action == "learner.goal.step_updated"
+        assert _count(AuditEvent, updates, AuditEvent.subject_id == world.ids["learner"]) == 1
+
+    _check(race_server, check)
+
+
+def test_two_mentors_moving_a_learner_at_once_move_them_once(race_server, round_number):
+    def make() -> dict[str, Any]:
+        ids = _learner_world()
+        establishment = db.session.get(Establishment, ids["establishment"])
+        target = factories.make_cohort(establishment=establishment)
+        ids["target"] = str(target.public_id)
+        ids["target_id"] = target.id
+        # Heads of education move learners between their establishment's cohorts.
+        leads = [factories.make_mentor(establishment=establishment, is_establishment_lead=True) for _ in range(2)]
+        ids["mentors"] = [lead.username for lead in leads]
+        return ids
+
+    world = _build(race_server, make)
+    mentors = [world.browser_for(username) for username in world.ids["mentors"]]
+    path = f"/mentor/learners/{world.ids['public_id']}/move"
+    burst(prepare(mentors, path, "", {"cohort": world.ids["target"]}), path, TIMES)
+
+    def check() -> None:
+        learner = world.ids["learner"]
+        current = CohortMembership.left_at.is_(None)
+        assert _count(CohortMembership, CohortMembership.learner_id == learner, current) == 1
+        assert _count(CohortMembership, CohortMembership.learner_id == learner) == 2
+        assert _audit_count("learner.transferred", learner) == 1
+
+    _check(race_server, check)
+
+
+def test_creating_the_same_staff_account_many_times_at_once_creates_it_once(race_server, round_number):
+    world = _build(race_server, _admin_world)
+    admin = world.browser_for(world.ids["admin"])
+    path = "/admin/staff/new"
+    username = f"new-mentor-{round_number}"
+    values = {"display_name": "Nia Mentor", "username": username, "role": "admin"}
+    burst(prepare([admin], path, "", values), path, TIMES)
+
+    def check() -> None:
+        assert _count(User, User.username == username) == 1
+
+    _check(race_server, check)
+
+
+def test_assigning_a_mentor_many_times_at_once_assigns_them_once(race_server, round_number):
+    def make() -> dict[str, Any]:
+        ids = _admin_world()
+        establishment = db.session.get(Establishment, ids["establishment_id"])
+        cohort = factories.make_cohort(establishment=establishment)
+        mentor = factories.make_mentor(establishment=establishment)
+        ids.update(cohort=str(cohort.public_id), cohort_id=cohort.id, mentor=str(mentor.public_id))
+        return ids
+
+    world = _build(race_server, make)
+    admin = world.browser_for(world.ids["admin"])
+    path = f"/admin/cohorts/{world.ids['cohort']}"
+    burst(prepare([admin], path, "", {"mentor": world.ids["mentor"]}), path, TIMES)
+
+    def check() -> None:
+        rows = (
+            select(func.count()).select_from(cohort_mentors).where(cohort_mentors.c.cohort_id == world.ids["cohort_id"])
+        )
+        assert db.session.scalar(rows) == 1
+        assigned = AuditEvent.action == "cohort.mentor.assigned"
+        assert _count(AuditEvent, assigned, AuditEvent.object_id == world.ids["cohort"]) == 1
 
     _check(race_server, check)
