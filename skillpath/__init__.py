@@ -139,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillpath.mentors.routes import bp as mentors_bp
     from skillpath.my_data.routes import bp as my_data_bp
     from skillpath.self_assessment.routes import bp as self_assessment_bp
+    from skillpath.sharing.routes import bp as sharing_bp
     from skillpath.verify.routes import bp as verify_bp
 
     for blueprint in (
@@ -153,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboards_bp,
         admin_bp,
         certificates_bp,
+        sharing_bp,
         verify_bp,
     ):
         app.register_blueprint(blueprint)
@@ -179,9 +181,11 @@ def _register_commands(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    @app.before_request
     def _make_csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    # First of all hooks: the CSRF check runs before the others, and its error page needs the nonce too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _make_csp_nonce)
 
     from skillpath import logs
 
