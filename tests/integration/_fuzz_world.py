@@ -1,0 +1,146 @@
+"""One small world for the URL-map fuzz test: one of everything a page can be about, and who may see it.
+
+Plain functions with keyword defaults, like tests/factories.py (which they build on). They flush, never commit.
+`build_world` returns the users and, for every URL converter name the app uses, the real value to put in it.
+A new endpoint with a new converter name needs its value here: the fuzz test says so, naming the endpoint.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+
+from skillpath.extensions import db
+from skillpath.models import Barrier, BarrierStatus, Certificate, SkillLevel, StatusList, StepStatus, User
+from skillpath.services import accounts, barriers, evidence, goals, progress, sessions, sharing
+from skillpath.services import certificates as certificate_service
+from skillpath.services.certificates import format_code
+from skillpath.services.es256_keys import es256_signing_key
+from skillpath.services.signing import signing_key
+from skillpath.verify.problems import PROBLEM_TYPES
+from tests import factories
+from tests.integration._mentor_world import finish_module
+
+_numbers = itertools.count(1)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class FuzzWorld:
+    learner: User
+    mentor: User  # the head of education of the learner's establishment, and mentor of their cohort
+    admin: User
+    newcomer: User  # a learner who has not set up their account yet
+    newcomer_code: str
+    # URL converter name -> value; (endpoint, blueprint or role; converter name) -> value where one needs another.
+    values: dict[str, str] = field(default_factory=dict)
+    endpoint_values: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def build_world() -> FuzzWorld:
+    establishment = factories.make_establishment()
+    cohort = factories.make_cohort(establishment=establishment)
+    factories.make_cohort(establishment=establishment)  # somewhere to move the learner to
+    mentor = factories.make_mentor(cohorts=[cohort], is_establishment_lead=True)
+    factories.make_mentor(establishment=establishment)  # a mentor the admin can assign to the cohort
+    admin = factories.make_admin()
+
+    skill = factories.make_skill()
+    job = factories.make_role_level(skills={skill: SkillLevel.AWARENESS})
+    learner = factories.make_learner(cohort=cohort, target_role_level=job)
+
+    # A signed-off module with its certificate, and every barrier done: the learner is ready for work,
+    # so the staff page offers "confirm ready".
+    signed_off = factories.make_module(skills={skill: SkillLevel.WORKING})
+    done = progress.enrol(learner, signed_off, actor=learner)
+    progress.sign_off(done, mentor=mentor)
+    certificate = certificate_service.issue_module_certificate(done, mentor=mentor)
+    for barrier in Barrier:
+        barriers.set_barrier(learner, barrier, status=BarrierStatus.COMPLETED, by=mentor)
+
+    # A module waiting for sign-off, with evidence that has a file.
+    waiting = factories.make_module(skills={skill: SkillLevel.WORKING})
+    enrolment = finish_module(learner, waiting)
+    upload = evidence.check_upload(io.BytesIO(PNG), "screenshot.png", max_bytes=1024 * 1024)
+    item = evidence.add_evidence(
+        enrolment, reflection="I reset a password.", upload=upload, actor=learner, folder=_upload_folder()
+    )
+    not_started = factories.make_module()
+
+    goal, _created = goals.create_goal(
+        learner,
+        title="Get my CV ready",
+        target_date=goals.today_in_uk() + timedelta(days=90),
+        steps=["Write it", "Ask my mentor to read it"],
+        actor=learner,
+    )
+    for step in goal.steps:  # every step done, so the goal's page offers "mark as completed"
+        goals.set_step_status(goal, step, StepStatus.COMPLETE, actor=learner)
+    # Each user is also signed in on another computer, so "Where you are signed in" offers to end that session.
+    elsewhere = {
+        user: sessions.start_session(user, user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/130.0")
+        for user in (learner, mentor, admin)
+    }
+    newcomer = accounts.create_learner(
+        username=f"newcomer{next(_numbers)}", preferred_name="Sam", cohort=cohort, created_by=mentor, activation_days=14
+    )
+    link_token = sharing.new_token()
+    link, _created = sharing.create_share_link(
+        learner,
+        token=link_token,
+        certificate_ids=[certificate.public_id],
+        label="For the interview",
+        last_day=None,
+        actor=learner,
+    )
+    db.session.flush()
+    return FuzzWorld(
+        learner=learner,
+        mentor=mentor,
+        admin=admin,
+        newcomer=newcomer.user,
+        newcomer_code=newcomer.activation_code,
+        values={
+            "learner_id": str(learner.public_id),
+            "cohort_id": str(cohort.public_id),
+            "establishment_id": str(establishment.public_id),
+            "mentor_id": str(mentor.public_id),
+            "user_id": str(mentor.public_id),
+            "enrolment_id": str(enrolment.public_id),
+            "unit_id": str(waiting.units[0].public_id),
+            "code": waiting.code,
+            "evidence_id": str(item.public_id),
+            "certificate_id": str(certificate.public_id),
+            "goal_id": str(goal.public_id),
+            "position": "1",
+            "link_id": str(link.public_id),
+            "token": link_token,
+            "slug": next(iter(PROBLEM_TYPES)),
+            "kid": es256_signing_key().kid,
+            **_status_list_of(certificate),
+        },
+        endpoint_values={
+            ("learners.start_module", "code"): not_started.code,
+            # A certificate code, not a module code, everywhere employers go.
+            ("verify", "code"): format_code(certificate.code),
+            ("sharing", "code"): format_code(certificate.code),
+            **{(str(user.role), "session_id"): str(row.public_id) for user, row in elsewhere.items()},
+        },
+    )
+
+
+def _upload_folder() -> Path:
+    configured = current_app.config.get("UPLOAD_FOLDER")
+    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def _status_list_of(certificate: Certificate) -> dict[str, str]:
+    """The revocation list the certificate has its bit in, and the key that signs that list."""
+    status_list = db.session.get(StatusList, certificate.status_list_id)
+    assert status_list is not None, "an issued certificate has its place in a status list"
+    return {"list_id": str(status_list.public_id), "key_id": signing_key().kid}
