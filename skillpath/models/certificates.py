@@ -29,6 +29,7 @@ class CertificateKind(StrEnum):
 # At most one certificate in force per learner and module, and per learner and job: a double click
 # or two mentors at once cannot issue a second. Withdrawn ones no longer count, so one can be issued again.
 _IN_FORCE = text("revoked_at IS NULL")
+_WITHDRAWN = text("revoked_at IS NOT NULL")
 
 
 class StatusPurpose(StrEnum):
@@ -71,6 +72,14 @@ class Certificate(db.Model):  # type: ignore[name-defined]
             unique=True,
             sqlite_where=_IN_FORCE,
             postgresql_where=_IN_FORCE,
+        ),
+        # Serving a status list reads only its withdrawn entries.
+        Index(
+            "ix_certificates_withdrawn_status",
+            "status_list_id",
+            "status_list_index",
+            sqlite_where=_WITHDRAWN,
+            postgresql_where=_WITHDRAWN,
         ),
     )
 

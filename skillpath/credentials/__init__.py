@@ -1,0 +1,1 @@
+"""Public machine endpoints for the JSON-LD credentials: their W3C Bitstring Status Lists."""
