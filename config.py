@@ -42,6 +42,8 @@ class Config:
     KEYS_AUTO_GENERATE = False
     # Certificate checks allowed from one address, across the page, the form and the JSON API.
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # Share link pages and their downloads opened from one address (guessing a link's token gets nowhere).
+    SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60 per minute")
     # Verification pages kept rendered per worker (0 turns this off); lookups and signature checks still run.
     VERIFY_PAGE_CACHE_SIZE = _env_int("VERIFY_PAGE_CACHE_SIZE", 1024)
     # How many proxies in front of the app set X-Forwarded-For; 0 trusts none (rate limits use the peer address).

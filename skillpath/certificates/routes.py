@@ -1,83 +1,30 @@
-"""A learner's certificates (list, PDF, credential, hide or show), and staff withdrawing and confirming readiness."""
+"""A learner's certificates (list, downloads, sharing, hide or show), and staff withdrawing and confirming readiness."""
 
 from __future__ import annotations
 
-import io
 import uuid
-from pathlib import Path
 
-import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import can_manage_learner, learner_required, staff_required
+from skillpath.certificates import downloads
 from skillpath.certificates.forms import CertificateNameForm, RevokeCertificateForm
+from skillpath.certificates.qr import qr_svg
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
-from skillpath.models import Certificate, CertificateKind, User
+from skillpath.models import Certificate, User
 from skillpath.services import certificates as service
-from skillpath.services import openbadges
+from skillpath.services import sharing
 from skillpath.services.audit import record_event
-from skillpath.services.certificate_pdf import render_certificate_pdf, unprintable_characters
+from skillpath.services.certificate_pdf import unprintable_characters
 from skillpath.services.learner_state import readiness_for
 from skillpath.services.learners import get_learner_for_staff_or_404
 from skillpath.services.readiness import Band
-from skillpath.services.signing import signing_key
-from skillpath.verify.urls import credential_links, public_url, verify_url
+from skillpath.verify.urls import verify_url
 
 bp = Blueprint("certificates", __name__)
-
-_PDF_TITLES = {
-    CertificateKind.MODULE: "Certificate of achievement",
-    CertificateKind.ROLE_READINESS: "Certificate of readiness for work",
-}
-
-
-def _fonts_folder() -> Path:
-    return Path(current_app.static_folder or "static") / "dist" / "fonts"
-
-
-def _download_name(certificate: Certificate, extension: str) -> str:
-    return f"skillpath-certificate-{certificate.display_code}.{extension}"
-
-
-def _pdf_response(certificate: Certificate) -> Response:
-    pdf = render_certificate_pdf(
-        service.content_of(certificate),
-        verify_url=verify_url(certificate),
-        verify_home=public_url("verify.index"),
-        fonts_folder=_fonts_folder(),
-        title=_PDF_TITLES[certificate.kind],
-    )
-    return send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=_download_name(certificate, "pdf"),
-        max_age=0,
-    )
-
-
-def _credential_response(certificate: Certificate) -> Response:
-    credential = openbadges.build_credential(
-        service.content_of(certificate), certificate.kind, credential_links(certificate)
-    )
-    token = openbadges.sign_credential(credential, signing_key(), not_before=int(certificate.issued_at.timestamp()))
-    return send_file(
-        io.BytesIO(token.encode("ascii")),
-        mimetype=openbadges.JWT_MEDIA_TYPE,
-        as_attachment=True,
-        download_name=_download_name(certificate, "jwt"),
-        max_age=0,
-    )
-
-
-def _qr_svg(url: str) -> Markup:
-    """The QR code as inline SVG: no style attributes, so the strict CSP allows it."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, svgclass="sp-qr", lineclass=None, omitsize=False)
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code for this certificate’s check page" ', 1))  # noqa: S704 (our own SVG)
 
 
 # --- The learner's own certificates -------------------------------------------------------------
@@ -92,7 +39,11 @@ def _my_certificate_or_404(certificate_id: uuid.UUID) -> Certificate:
 def index() -> str:
     items = service.list_certificates(current_user)
     return render_template(
-        "certificates/index.html", certificates=items, name=service.certificate_name_for(current_user)
+        "certificates/index.html",
+        certificates=items,
+        name=service.certificate_name_for(current_user),
+        can_share=any(not item.is_revoked and not item.is_hidden for item in items),
+        share_link_count=sharing.count_share_links(current_user),
     )
 
 
@@ -101,32 +52,43 @@ def index() -> str:
 def certificate(certificate_id: uuid.UUID) -> str:
     item = _my_certificate_or_404(certificate_id)
     url = verify_url(item)
+    content = service.content_of(item)
     return render_template(
         "certificates/certificate.html",
         certificate=item,
-        content=service.content_of(item),
+        content=content,
         verify_url=url,
-        qr_svg=_qr_svg(url),
+        qr_svg=qr_svg(url, "QR code for this certificate’s check page"),
+        linkedin_url=sharing.linkedin_add_url(content, verify_url=url),
         form=ConfirmForm(),
     )
+
+
+def _my_downloadable_certificate_or_404(certificate_id: uuid.UUID) -> Certificate:
+    item = _my_certificate_or_404(certificate_id)
+    if item.is_revoked:
+        abort(404)
+    return item
 
 
 @bp.route("/learner/certificates/<uuid:certificate_id>/pdf")
 @learner_required
 def pdf(certificate_id: uuid.UUID) -> Response:
-    item = _my_certificate_or_404(certificate_id)
-    if item.is_revoked:
-        abort(404)
-    return _pdf_response(item)
+    return downloads.pdf_response(_my_downloadable_certificate_or_404(certificate_id))
 
 
 @bp.route("/learner/certificates/<uuid:certificate_id>/credential")
 @learner_required
 def credential(certificate_id: uuid.UUID) -> Response:
-    item = _my_certificate_or_404(certificate_id)
-    if item.is_revoked:
-        abort(404)
-    return _credential_response(item)
+    """The VC-JWT (a .jwt file)."""
+    return downloads.jwt_response(_my_downloadable_certificate_or_404(certificate_id))
+
+
+@bp.route("/learner/certificates/<uuid:certificate_id>/credential.json")
+@learner_required
+def credential_jsonld(certificate_id: uuid.UUID) -> Response:
+    """The JSON-LD credential with its embedded proof, for digital wallets."""
+    return downloads.jsonld_response(_my_downloadable_certificate_or_404(certificate_id))
 
 
 def _set_hidden(certificate_id: uuid.UUID, hidden: bool) -> Response:
@@ -166,7 +128,7 @@ def name() -> str | Response:
                 current_user,
                 form.name.data or "",
                 by=current_user,
-                unprintable=lambda name: unprintable_characters(name, _fonts_folder()),
+                unprintable=lambda name: unprintable_characters(name, downloads.fonts_folder()),
             )
         except service.CertificateError as error:
             form.name.errors = [str(error)]
@@ -285,4 +247,4 @@ def staff_pdf(certificate_id: uuid.UUID) -> Response:
         ip_address=request.remote_addr,
     )
     db.session.commit()
-    return _pdf_response(item)
+    return downloads.pdf_response(item)

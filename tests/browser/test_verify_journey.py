@@ -79,6 +79,7 @@ def _pdf(live_server: LiveServer, issued: IssuedCertificate) -> bytes:
     with live_server.app.app_context():
         learner = db.session.scalar(select(User).where(User.username == issued.username))
         client = sign_in_test_client(live_server.app.test_client(), learner)
+        db.session.commit()  # the live server's requests see only committed sign-ins
         db.session.remove()
     pdf = client.get(f"/learner/certificates/{issued.public_id}/pdf").data
     assert pdf.startswith(b"%PDF")
