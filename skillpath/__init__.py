@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillpath.auth.routes import bp as auth_bp
     from skillpath.catalogue.routes import bp as catalogue_bp
     from skillpath.certificates.routes import bp as certificates_bp
+    from skillpath.credentials.routes import bp as credentials_bp
     from skillpath.dashboards.routes import bp as dashboards_bp
     from skillpath.goals.routes import bp as goals_bp
     from skillpath.learners.routes import bp as learners_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboards_bp,
         admin_bp,
         certificates_bp,
+        credentials_bp,
         sharing_bp,
         verify_bp,
     ):

@@ -3,6 +3,10 @@
 Every error page shows the request's reference (see logs.py), so a user can quote it and an operator can
 find the matching log lines. A database that cannot be reached is a 503 "not available right now", not a
 500: nothing can be half-saved, as a request's work commits in one transaction or not at all.
+
+Software, not people, reads the JSON API under /api/ and the public machine endpoints (the issuer's
+profile and keys, status lists): every error there is one shape, RFC 9457 problem details
+(application/problem+json with type, title, status and detail), whatever raised it.
 """
 
 from __future__ import annotations
@@ -10,15 +14,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
+from flask import Flask, Response, current_app, g, json, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from skillpath.expired_form import is_same_origin, keep_fields
 from skillpath.extensions import db, login_manager
-from skillpath.logs import log_event, mark_security_event
+from skillpath.logs import log_event, mark_security_event, request_id
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,10 @@ _PAGES = {
 }
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# The public machine endpoints outside /api/: the issuer's profile and keys, and its status lists.
+_MACHINE_PATHS = ("/api/", "/.well-known/", "/issuer/", "/credentials/")
+
 # What an API caller is told, in place of the page a person would see.
 _API_MESSAGES = {
     400: "The request was not understood.",
@@ -39,6 +48,7 @@ _API_MESSAGES = {
     404: "Not found.",
     405: "That method is not allowed here.",
     413: "The request is too large.",
+    415: "The request body is not in a media type this endpoint reads.",
     429: "Too many requests. Wait a minute, then try again.",
     500: "Something went wrong. Try again later.",
     503: "The service is not available right now. Try again in a few minutes.",
@@ -61,10 +71,33 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
 
 
+def is_machine_path(path: str) -> bool:
+    """Whether software, not a person, reads this address: the JSON API and the public machine endpoints."""
+    return path == "/issuer" or path.startswith(_MACHINE_PATHS)
+
+
+def problem(
+    status: int, detail: str, *, type_: str = "about:blank", title: str | None = None, **extra: Any
+) -> Response:
+    """An RFC 9457 problem details response. With type about:blank the title is the HTTP status phrase."""
+    body = {
+        "type": type_,
+        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        **extra,
+        "requestId": request_id(),
+    }
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status)
+    response.mimetype = PROBLEM_MEDIA_TYPE
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _body(code: int, template: str, **context: object) -> Response | str:
-    """A styled page for people; a small JSON object for the JSON API under /api/."""
-    if request.path.startswith("/api/"):
-        return jsonify(status="error", error=_API_MESSAGES.get(code, _API_MESSAGES[400]))
+    """A styled page for people; problem details for software (see is_machine_path)."""
+    if is_machine_path(request.path):
+        return problem(code, _API_MESSAGES.get(code, _API_MESSAGES[400]))
     return render_template(template, **context)
 
 
@@ -72,7 +105,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> ErrorResponse:
         mark_security_event("csrf.failed")
-        if request.path.startswith("/api/"):
+        if is_machine_path(request.path):
             return _body(400, "errors/csrf.html"), 400
         return render_template("errors/csrf.html", **expired_form_context()), 400
 

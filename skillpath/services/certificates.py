@@ -30,7 +30,7 @@ from skillpath.models import Certificate, Enrolment, Module, RoleLevel, SkillLev
 from skillpath.models._types import utcnow
 from skillpath.models.certificates import CertificateKind
 from skillpath.models.users import NAME_MAX
-from skillpath.services import signing
+from skillpath.services import signing, status_lists
 from skillpath.services.audit import record_event
 from skillpath.services.locking import lock_learner
 from skillpath.services.readiness import Band
@@ -232,6 +232,7 @@ def _issue(
         key_id=key.kid,
     )
     certificate.signature = signing.sign(content_of(certificate).canonical_bytes(), key)
+    status_lists.place_certificate(certificate)  # its random bit in a revocation list, for verifiers
     db.session.add(certificate)
     db.session.flush()
     record_event(

@@ -1,42 +1,46 @@
-"""Certificates as Open Badges 3.0 credentials, signed as VC-JWTs.
+"""Certificates as Open Badges 3.0 credentials: JSON-LD with an embedded proof (the VC-JWT: vc_jwt.py).
 
 An OpenBadgeCredential (VC data model 2.0 with the OB 3.0.3 context) carries
 the same content as the certificate page: the name the learner chose (as an
 IdentityObject of type "name"), the achievement, the issuing organisation and
 the date. Each DDaT skill is an alignment of the achievement (the level as its
-code) and a result of the subject (the level reached). Its status entry points
-at a per-credential 1EdTech revocation list, so a verifier learns about
-withdrawal at once without a public list of every withdrawn credential.
+code) and a result of the subject (the level reached). The subject's id is a
+UUID derived from the certificate alone, so two certificates of one learner
+cannot be linked by it.
 
-The credential is signed as a JWT (alg EdDSA, the key id in the header), the
-payload being the credential itself plus `iss`, `jti` and `nbf`. Checking one
-needs more than the signature: a credential signed with our key must also name
-us as its issuer and be within its validFrom and validUntil dates.
+The JSON-LD credential (`jsonld_credential`, for wallets and verifiers) carries a
+Data Integrity proof (eddsa-rdfc-2022, see data_integrity.py). Its issuer is the
+did:key of the Ed25519 key that signed it, so a verifier needs nothing but the
+file to check the signature; its credentialStatus is an entry in a W3C Bitstring
+Status List signed by the same key (see status_lists.py). The 1EdTech revocation
+list entry is gone from it: no verifier read it, and the status list replaces it.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from skillpath.models import Certificate
+from skillpath.models._types import utcnow
 from skillpath.models.certificates import CertificateKind
-from skillpath.services import signing
-from skillpath.services.certificates import CertificateContent, iso_utc
-from skillpath.template_helpers import format_date
+from skillpath.services import data_integrity, signing, status_lists
+from skillpath.services.certificates import CertificateContent, content_of, iso_utc
+from skillpath.services.jsonld import OB_V3_CONTEXT, VC_V2_CONTEXT
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+VC_CONTEXT = VC_V2_CONTEXT
+OB_CONTEXT = OB_V3_CONTEXT
+# The VC 2.0 media type for JSON-LD credentials as first registered; it ends in +json, so the
+# JSON-LD loaders verifiers use (jsonld.js, the DCC's) read it as JSON, which "application/vc" is not.
+JSONLD_MEDIA_TYPE = "application/vc+ld+json"
+# Subject ids are UUIDv5s of the certificate's public id in this namespace (itself a random UUID).
+SUBJECT_NAMESPACE = uuid.UUID("6f0f7c1e-3b0a-4d55-9a57-2c61b3c58e0d")
 FRAMEWORK_NAME = "Government Digital and Data Profession Capability Framework"
 FRAMEWORK_URL = "https://ddat-capability-framework.service.gov.uk/"
-JWT_MEDIA_TYPE = "application/vc+jwt"
-JWT_TYPE = "vc+jwt"
-STATUS_TYPE = "1EdTechRevocationList"
 LEVELS = ("awareness", "working", "practitioner", "expert")
-LEEWAY = timedelta(seconds=300)  # clocks differ; a credential is not refused for a few minutes either way
-ANOTHER_ISSUER = "The credential names another issuer: it was not issued by this service."
 
 _CRITERIA = {
     CertificateKind.MODULE: (
@@ -59,7 +63,6 @@ class CredentialLinks:
     achievement_id: str
     issuer_id: str  # the issuer profile's URL
     issuer_url: str  # the service's home address
-    status_url: str
 
 
 def _alignment(skill: str, level: str) -> dict[str, Any]:
@@ -74,11 +77,11 @@ def _alignment(skill: str, level: str) -> dict[str, Any]:
     }
 
 
-def build_credential(content: CertificateContent, kind: CertificateKind, links: CredentialLinks) -> dict[str, Any]:
-    """The OpenBadgeCredential for a certificate, unsigned."""
+def _subject(content: CertificateContent, kind: CertificateKind, achievement_id: str) -> dict[str, Any]:
+    """The AchievementSubject: the learner's chosen name, the achievement and a result per skill."""
     descriptions = [
         {
-            "id": f"{links.achievement_id}#skill-{number}",
+            "id": f"{achievement_id}#skill-{number}",
             "type": ["ResultDescription"],
             "name": skill.skill,
             "resultType": "PerformanceLevel",
@@ -98,142 +101,92 @@ def build_credential(content: CertificateContent, kind: CertificateKind, links: 
         }
         for skill, description in zip(content.skills, descriptions, strict=True)
     ]
-    issued = iso_utc(content.issued_at)
     return {
+        "type": ["AchievementSubject"],
+        # The name exactly as the learner chose it for certificates; nothing else identifies them.
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": content.recipient_name,
+            }
+        ],
+        "achievement": {
+            "id": achievement_id,
+            "type": ["Achievement"],
+            "achievementType": _ACHIEVEMENT_TYPES[kind],
+            "name": content.achievement_name,
+            "description": content.achievement_description,
+            "criteria": {"narrative": _CRITERIA[kind]},
+            "alignment": [_alignment(s.skill, s.level) for s in content.skills],
+            "resultDescription": descriptions,
+        },
+        "result": results,
+    }
+
+
+# --- The JSON-LD credential with a Data Integrity proof -----------------------------------------
+
+
+def subject_id(certificate: Certificate) -> str:
+    """The credential subject's id: stable for the certificate, and linking it to nothing else."""
+    return f"urn:uuid:{uuid.uuid5(SUBJECT_NAMESPACE, str(certificate.public_id))}"
+
+
+def issuer_for(public_key: Ed25519PublicKey, *, name: str, url: str) -> dict[str, Any]:
+    """The issuer Profile of JSON-LD credentials signed with this key: its did:key, name and address."""
+    return {"id": signing.did_key(public_key), "type": ["Profile"], "name": name, "url": url}
+
+
+def _status_kid(issuer_id: object) -> str | None:
+    """Our key id when the issuer is the did:key of one of our keys: its status lists are signed by that key."""
+    public_key = signing.public_key_from_did_key(issuer_id)
+    return signing.app_key_store().kid_of(public_key) if public_key is not None else None
+
+
+def credential_body(
+    certificate: Certificate, *, issuer: dict[str, Any], status_key_id: str | None = None
+) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential (VC 2.0) for a certificate, with this issuer.
+
+    Its credentialStatus points at the certificate's Bitstring Status List as
+    signed by `status_key_id`; by default the key whose did:key is the issuer,
+    else the current key. Verifiers require the list's issuer to be the
+    credential's, which only holds for a did:key issuer.
+    """
+    from skillpath.verify.urls import credential_links
+
+    content = content_of(certificate)
+    links = credential_links(certificate)
+    issued = iso_utc(content.issued_at)
+    subject = {"id": subject_id(certificate), **_subject(content, certificate.kind, links.achievement_id)}
+    body: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": links.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": content.achievement_name,
         "description": content.achievement_description,
-        "issuer": {"id": links.issuer_id, "type": ["Profile"], "name": content.issuer_name, "url": links.issuer_url},
+        "issuer": issuer,
         "validFrom": issued,
         "awardedDate": issued,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            # The name exactly as the learner chose it for certificates; nothing else identifies them.
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": content.recipient_name,
-                }
-            ],
-            "achievement": {
-                "id": links.achievement_id,
-                "type": ["Achievement"],
-                "achievementType": _ACHIEVEMENT_TYPES[kind],
-                "name": content.achievement_name,
-                "description": content.achievement_description,
-                "criteria": {"narrative": _CRITERIA[kind]},
-                "alignment": [_alignment(s.skill, s.level) for s in content.skills],
-                "resultDescription": descriptions,
-            },
-            "result": results,
-        },
-        "credentialStatus": {"id": links.status_url, "type": STATUS_TYPE},
+        "credentialSubject": subject,
     }
+    kid = status_key_id or _status_kid(issuer.get("id")) or signing.signing_key().kid
+    entry = status_lists.status_entry(certificate, kid)
+    if entry is not None:
+        body["credentialStatus"] = entry
+    return body
 
 
-def sign_credential(credential: dict[str, Any], key: signing.IssuerKey, *, not_before: int) -> str:
-    """The credential as a compact VC-JWT signed with EdDSA."""
-    payload = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"], "nbf": not_before}
-    return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid, "typ": JWT_TYPE})
+def jsonld_credential(certificate: Certificate) -> dict[str, Any]:
+    """The certificate as a signed JSON-LD credential, ready to download: issuer and proof are the current key."""
+    from skillpath.verify.urls import public_url
 
-
-@dataclass(frozen=True)
-class CredentialCheck:
-    """What a posted VC-JWT says, once its signature has been checked."""
-
-    ok: bool
-    reason: str
-    payload: dict[str, Any] | None = None
-    kid: str | None = None
-
-
-def check_credential_jwt(
-    token: str, keys: signing.KeyStore, *, issuer_id: str | None = None, now: datetime | None = None
-) -> CredentialCheck:
-    """Check a VC-JWT: its signature against this issuer's keys, who it names as issuer, and its dates.
-
-    `issuer_id` is this issuer's profile URL; a credential naming any other is
-    refused even when our key signed it. Without it, only the agreement of `iss`
-    and the credential's own issuer is checked.
-    """
-    token = token.strip()
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError:
-        return CredentialCheck(False, "This is not a readable credential: send the .jwt file exactly as downloaded.")
-    kid = header.get("kid")
-    if header.get("alg") != "EdDSA" or not signing.is_key_id(kid):
-        return CredentialCheck(False, "The credential was not signed with one of this issuer's keys.")
-    public_key = keys.public_key(kid)
-    if public_key is None:
-        return CredentialCheck(False, "The credential was not signed with one of this issuer's keys.", kid=kid)
-    payload = _decode(token, public_key)
-    if isinstance(payload, str):
-        return CredentialCheck(False, payload, kid=kid)
-    if reason := claims_problem(payload, issuer_id=issuer_id, now=now or datetime.now(UTC)):
-        return CredentialCheck(False, reason, kid=kid)
-    return CredentialCheck(True, "The signature is valid.", payload, kid)
-
-
-def _decode(token: str, public_key: Any) -> dict[str, Any] | str:
-    """The verified payload, or the reason it cannot be trusted."""
-    try:
-        payload: dict[str, Any] = jwt.decode(
-            token,
-            public_key,
-            algorithms=["EdDSA"],
-            options={"require": ["iss", "jti", "nbf"], "verify_aud": False},
-            leeway=LEEWAY,
-        )
-    except jwt.InvalidSignatureError:
-        return "The signature does not match: the credential has been changed since it was issued."
-    except jwt.ExpiredSignatureError:
-        return "This credential has expired."
-    except jwt.ImmatureSignatureError:
-        return "This credential is not valid yet."
-    except jwt.InvalidTokenError as error:
-        return f"The credential could not be checked: {error}."
-    return payload
-
-
-def claims_problem(payload: dict[str, Any], *, issuer_id: str | None, now: datetime) -> str | None:
-    """Why a correctly signed credential must still be refused, or None.
-
-    A signature only proves who signed: the credential must also name that
-    signer as its issuer (both in `iss` and in its own `issuer`), and be within
-    its validFrom and validUntil dates.
-    """
-    issuer = payload.get("issuer")
-    named = issuer.get("id") if isinstance(issuer, dict) else issuer  # VC allows the issuer as a bare URL
-    if named != payload.get("iss") or (issuer_id is not None and named != issuer_id):
-        return ANOTHER_ISSUER
-    valid_from, from_problem = _timestamp(payload, "validFrom")
-    valid_until, until_problem = _timestamp(payload, "validUntil")
-    if from_problem or until_problem:
-        return from_problem or until_problem
-    if valid_from is not None and valid_from > now + LEEWAY:
-        return "This credential is not valid yet."
-    if valid_until is not None and valid_until < now - LEEWAY:
-        return f"This credential expired on {format_date(valid_until)}."
-    return None
-
-
-def _timestamp(payload: dict[str, Any], name: str) -> tuple[datetime | None, str | None]:
-    """A date-time claim if present, or why it cannot be read. It must say its time zone, as VC 2.0 requires."""
-    if name not in payload:
-        return None, None
-    value = payload[name]
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        return None, f"The credential's {name} date cannot be read."
-    return moment, None
+    key = signing.signing_key()
+    issuer = issuer_for(key.public_key, name=certificate.issuer_name, url=public_url("main.index"))
+    body = credential_body(certificate, issuer=issuer, status_key_id=key.kid)
+    return data_integrity.add_proof(body, key, created=utcnow())
 
 
 def issuer_profile(*, issuer_id: str, name: str, url: str, jwks_url: str) -> dict[str, Any]:
@@ -245,15 +198,6 @@ def issuer_profile(*, issuer_id: str, name: str, url: str, jwks_url: str) -> dic
         "name": name,
         "url": url,
         "description": f"{name} issues SkillPath digital-skills certificates. Keys that sign them: {jwks_url}",
-    }
-
-
-def revocation_list(*, list_id: str, issuer_id: str, credential_id: str, revoked: bool) -> dict[str, Any]:
-    """A 1EdTech revocation list for one credential: empty unless it was withdrawn. Reasons stay private."""
-    return {
-        "id": list_id,
-        "issuer": issuer_id,
-        "revokedCredentials": [{"id": credential_id, "revoked": True}] if revoked else [],
     }
 
 

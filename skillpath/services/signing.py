@@ -8,6 +8,11 @@ verifies, and all public keys are published as a JWKS.
 
 The key id is the RFC 7638 thumbprint of the public key, so anyone holding the
 JWKS can check that a key id belongs to its key.
+
+Each key is also a `did:key` (multicodec ed25519-pub, base58btc): the issuer of
+the JSON-LD credentials it signs. A did:key is its own public key, so a verifier
+resolves it with nothing but the credential, and a rotated key keeps verifying
+what it signed.
 """
 
 from __future__ import annotations
@@ -69,6 +74,77 @@ def thumbprint(public_key: Ed25519PublicKey) -> str:
 
 def is_key_id(text: object) -> TypeGuard[str]:
     return isinstance(text, str) and _KID_PATTERN.fullmatch(text) is not None
+
+
+# --- did:key and Multikey (W3C Controlled Identifiers; did:key method) ---------------------------
+
+_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_INDEX = {character: value for value, character in enumerate(_BASE58_ALPHABET)}
+_ED25519_PUB_PREFIX = b"\xed\x01"  # the multicodec ed25519-pub, as an unsigned varint
+DID_KEY_PREFIX = "did:key:"
+# 'z' + base58btc of 34 bytes is 48 or 49 characters; refuse anything much longer before decoding it.
+_MULTIKEY_MAX = 60
+
+
+def base58btc_encode(data: bytes) -> str:
+    """Bitcoin's base58 alphabet; leading zero bytes become leading '1's."""
+    number = int.from_bytes(data, "big")
+    digits = []
+    while number:
+        number, remainder = divmod(number, 58)
+        digits.append(_BASE58_ALPHABET[remainder])
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    return "1" * zeros + "".join(reversed(digits))
+
+
+def base58btc_decode(text: str) -> bytes | None:
+    """The bytes, or None if the text is not base58btc."""
+    number = 0
+    for character in text:
+        value = _BASE58_INDEX.get(character)
+        if value is None:
+            return None
+        number = number * 58 + value
+    zeros = len(text) - len(text.lstrip("1"))
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * zeros + body
+
+
+def multikey(public_key: Ed25519PublicKey) -> str:
+    """The public key as a Multikey publicKeyMultibase: 'z6Mk…'."""
+    return "z" + base58btc_encode(_ED25519_PUB_PREFIX + public_key_bytes(public_key))
+
+
+def did_key(public_key: Ed25519PublicKey) -> str:
+    return DID_KEY_PREFIX + multikey(public_key)
+
+
+def verification_method(public_key: Ed25519PublicKey) -> str:
+    """The did:key's one verification method: did:key:z6Mk…#z6Mk…."""
+    return f"{did_key(public_key)}#{multikey(public_key)}"
+
+
+def public_key_from_multikey(text: object) -> Ed25519PublicKey | None:
+    """The Ed25519 public key a 'z6Mk…' Multikey holds, or None if it holds none."""
+    if not isinstance(text, str) or not text.startswith("z") or len(text) > _MULTIKEY_MAX:
+        return None
+    raw = base58btc_decode(text[1:])
+    if raw is None or len(raw) != 34 or not raw.startswith(_ED25519_PUB_PREFIX):
+        return None
+    try:
+        return Ed25519PublicKey.from_public_bytes(raw[2:])
+    except ValueError:
+        return None
+
+
+def public_key_from_did_key(did: object) -> Ed25519PublicKey | None:
+    """The key of a 'did:key:z6Mk…' (or of its verification method 'did:key:z6Mk…#z6Mk…'), else None."""
+    if not isinstance(did, str) or not did.startswith(DID_KEY_PREFIX):
+        return None
+    identifier, _, fragment = did.removeprefix(DID_KEY_PREFIX).partition("#")
+    if fragment and fragment != identifier:
+        return None
+    return public_key_from_multikey(identifier)
 
 
 @dataclass(frozen=True)
@@ -159,6 +235,23 @@ class KeyStore:
             return None
         _public_keys[cache_key] = key
         return key
+
+    def issuer_key(self, kid: str) -> IssuerKey | None:
+        """The key pair for one of our key ids (old ones too: they still sign their status lists), else None."""
+        if not is_key_id(kid):
+            return None
+        try:
+            return self._load_private(kid)
+        except FileNotFoundError:
+            return None
+
+    def kid_of(self, public_key: Ed25519PublicKey) -> str | None:
+        """Our key id for this public key, or None when it is not one of our keys."""
+        kid = thumbprint(public_key)
+        ours = self.public_key(kid)
+        if ours is None or public_key_bytes(ours) != public_key_bytes(public_key):
+            return None
+        return kid
 
     def generate(self) -> IssuerKey:
         """Make a new key pair and make it current. Earlier keys are kept."""

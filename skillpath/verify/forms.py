@@ -1,15 +1,20 @@
-"""The one form employers use: type a certificate code."""
+"""The forms employers use: type a certificate code, or upload a credential file."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Field, StringField
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
+from werkzeug.datastructures import FileStorage
+from wtforms import Field, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
 from skillpath.services.certificates import CHECK_THE_CODE, CODE_EXAMPLE, normalise_code
+from skillpath.services.credential_files import MAX_CREDENTIAL_BYTES
+
+CHOOSE_A_FILE = "Select a credential file"
 
 
 def _is_a_code(form: Any, field: Field) -> None:
@@ -32,3 +37,32 @@ class CheckCertificateForm(FlaskForm):
     @property
     def normalised(self) -> str | None:
         return normalise_code(self.code.data)
+
+
+def _has_file(form: Any, field: Field) -> None:
+    if not isinstance(field.data, FileStorage) or not field.data.filename:
+        raise ValidationError(CHOOSE_A_FILE)
+
+
+class UploadCredentialForm(FlaskForm):
+    credential = FileField(
+        "Upload a credential file",
+        description=(
+            "The .json or .jwt file you were sent, exactly as it was downloaded from SkillPath. "
+            f"It must be smaller than {MAX_CREDENTIAL_BYTES // 1024} KB."
+        ),
+        widget=GovFileInput(),
+        validators=[_has_file],
+    )
+    submit = SubmitField("Check file", widget=GovSubmitInput())
+
+    def read(self) -> bytes | None:
+        """The file's bytes, or None (with the field's error set) when it is empty or too large."""
+        data = self.credential.data.stream.read(MAX_CREDENTIAL_BYTES + 1)
+        if not data:
+            self.credential.errors = ["The selected file is empty"]
+            return None
+        if len(data) > MAX_CREDENTIAL_BYTES:
+            self.credential.errors = [f"The selected file must be smaller than {MAX_CREDENTIAL_BYTES // 1024} KB"]
+            return None
+        return data

@@ -1,30 +1,32 @@
-"""Checking a certificate, with no account: by typed code, by QR link, or by an employer's own system.
+"""Checking a certificate, with no account: by typed code or QR link, by uploading the credential file,
+or from an employer's own software through the public API (described at /api/openapi.json).
 
 Every check is rate-limited per address (VERIFY_RATE_LIMIT, shared by the form,
-the page and the JSON API), codes carry 55 random bits and a check character
+the pages and the JSON API), codes carry 55 random bits and a check character
 that is tested before any lookup, and a hidden certificate looks exactly like
-one that does not exist.
+one that does not exist. The issuer's profile and keys are never limited.
+Errors from the API are RFC 9457 problem details (see errors.py); CORS lets any
+origin call the machine endpoints, never with cookies (see cors.py).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, json, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import public
+from skillpath.errors import problem
 from skillpath.extensions import csrf, limiter
-from skillpath.services import openbadges
+from skillpath.services import credential_files, openbadges, vc_jwt
 from skillpath.services.certificates import (
-    CHECK_THE_CODE,
+    CertificateContent,
     Verification,
     VerificationStatus,
     format_code,
@@ -33,20 +35,24 @@ from skillpath.services.certificates import (
     normalise_code,
     verification_of,
 )
-from skillpath.services.signing import app_key_store
-from skillpath.verify.forms import CheckCertificateForm
+from skillpath.services.credential_check import CredentialCheck, certifies
+from skillpath.services.signing import app_key_store, did_key
+from skillpath.verify import cors, openapi
+from skillpath.verify.forms import CheckCertificateForm, UploadCredentialForm
+from skillpath.verify.problems import PROBLEM_TYPES, problem_of
 from skillpath.verify.urls import public_url
 
 bp = Blueprint("verify", __name__)
+bp.before_app_request(cors.answer_preflight)
+bp.after_app_request(cors.allow_any_origin)
 
-MAX_CREDENTIAL_BYTES = 64 * 1024
-_STATUS_CODES = {
-    VerificationStatus.VALID: 200,
-    VerificationStatus.REVOKED: 200,
-    VerificationStatus.NOT_FOUND: 404,
-    VerificationStatus.INVALID_CODE: 400,
-    VerificationStatus.TAMPERED: 409,
-}
+JSON_MEDIA_TYPE = "application/json"
+JWKS_MEDIA_TYPE = "application/jwk-set+json"
+JWK_MEDIA_TYPE = "application/jwk+json"
+PROFILE_MEDIA_TYPE = "application/ld+json"
+# What POST /api/verify reads as a JSON-LD credential (or, as application/json, {"credential": "<jwt>"} too).
+JSON_CREDENTIAL_MEDIA_TYPES = frozenset({JSON_MEDIA_TYPE, openbadges.JSONLD_MEDIA_TYPE, "application/ld+json"})
+KEYS_CACHE = "public, max-age=300"
 
 
 def _verify_limit() -> str:
@@ -62,22 +68,19 @@ check_limit = limiter.shared_limit(_verify_limit, scope="verify-certificate")
 typed_check_limit = limiter.shared_limit(_verify_limit, scope="verify-certificate", exempt_when=_no_code_typed)
 
 
-@bp.errorhandler(TooManyRequests)
-def _too_many(error: TooManyRequests) -> tuple[str | Response, int]:
-    if request.path.startswith("/api/"):
-        return _json(
-            {"status": "rate_limited", "message": "Too many checks from your address. Wait a minute, then try again."}
-        ), 429
-    return render_template("errors/429.html"), 429
-
-
-def _json(data: dict[str, Any], *, cache: str = "no-store") -> Response:
-    response = jsonify(data)
+def _json(data: dict[str, Any], *, cache: str = "no-store", mimetype: str = JSON_MEDIA_TYPE) -> Response:
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False), mimetype=mimetype)
     response.headers["Cache-Control"] = cache
-    # Anyone may read these from their own pages or systems; no cookies are involved.
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
+
+_STATUS_CODES = {
+    VerificationStatus.VALID: 200,
+    VerificationStatus.REVOKED: 200,
+    VerificationStatus.NOT_FOUND: 404,
+    VerificationStatus.INVALID_CODE: 400,
+    VerificationStatus.TAMPERED: 409,
+}
 
 # --- Pages -------------------------------------------------------------------------------------
 
@@ -137,6 +140,12 @@ def _render_result(result: Verification, code: str) -> str:
     return page
 
 
+def _index_page(code_form: CheckCertificateForm, upload_form: UploadCredentialForm) -> str:
+    # `form` is the one whose errors the page's error summary lists.
+    shown = upload_form if upload_form.errors else code_form
+    return render_template("verify/index.html", code_form=code_form, upload_form=upload_form, form=shown)
+
+
 @bp.route("/verify")
 @public
 @typed_check_limit
@@ -144,7 +153,7 @@ def index() -> str | Response:
     form = CheckCertificateForm(request.args if "code" in request.args else None)
     if "code" in request.args and form.validate() and form.normalised:
         return redirect(url_for("verify.certificate", code=format_code(form.normalised)))
-    return render_template("verify/index.html", form=form)
+    return _index_page(form, UploadCredentialForm())
 
 
 @bp.route("/verify/<code>")
@@ -155,112 +164,151 @@ def certificate(code: str) -> tuple[str, int] | Response:
     if body is None:
         form = CheckCertificateForm(MultiDict({"code": code}))
         form.validate()
-        return render_template("verify/index.html", form=form), 400
+        return _index_page(form, UploadCredentialForm()), 400
     if code != format_code(body):  # typed loosely: show it at its one address
         return redirect(url_for("verify.certificate", code=format_code(body)))
     result = verification_of(get_checkable_certificate(body), app_key_store())
     return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
 
 
+@bp.route("/verify/check-file", methods=["POST"])
+@public
+@check_limit
+def check_file() -> tuple[str, int]:
+    """An uploaded credential file (.json or .jwt): whether it can be trusted, and what it certifies."""
+    form = UploadCredentialForm()
+    data = form.read() if form.validate_on_submit() else None
+    if data is None:
+        return _index_page(CheckCertificateForm(None), form), 200  # as every form here answers its errors
+    check = credential_files.check_credential_bytes(data)
+    content = _content_of(check)
+    # An answer, whatever it says: the page succeeded even when the file cannot be trusted.
+    return render_template("verify/check_file.html", check=check, content=content), 200
+
+
+def _recorded(check: CredentialCheck) -> Verification | None:
+    """Our record of the checked credential's certificate, when the check found a genuine credential of ours."""
+    body = normalise_code(check.code) if check.signature_valid and check.code else None
+    return verification_of(get_checkable_certificate(body), app_key_store()) if body else None
+
+
+def _content_of(check: CredentialCheck) -> CertificateContent | None:
+    return result.content if (result := _recorded(check)) is not None else None
+
+
 # --- JSON for employers' own systems ------------------------------------------------------------
 
+_PROBLEMS = {
+    VerificationStatus.NOT_FOUND: "certificate-not-found",
+    VerificationStatus.INVALID_CODE: "invalid-code",
+    VerificationStatus.TAMPERED: "certificate-not-confirmed",
+}
 
-def _result_json(result: Verification, code: str | None) -> dict[str, Any]:
-    data: dict[str, Any] = {"status": result.status.value, "message": result.message}
-    if code is not None and result.status != VerificationStatus.INVALID_CODE:
-        data["code"] = code
-    if result.content is not None:
-        content = result.content
-        data["certificate"] = {
-            "code": content.code,
-            "recipientName": content.recipient_name,
-            "achievement": {"name": content.achievement_name, "description": content.achievement_description},
-            "skills": [{"skill": s.skill, "level": s.level} for s in content.skills],
-            "issuer": {"name": content.issuer_name, "id": public_url("verify.issuer_profile")},
-            "issuedAt": iso_utc(content.issued_at),
-        }
-        data["verificationUrl"] = public_url("verify.certificate", code=content.code)
-        data["signature"] = {"algorithm": "EdDSA", "keyId": result.key_id, "keys": public_url("verify.jwks")}
+
+def _result_json(result: Verification, code: str) -> dict[str, Any]:
+    """A certificate that was found: valid or withdrawn, with what it says."""
+    content = result.content
+    assert content is not None
+    data: dict[str, Any] = {
+        "status": result.status.value,
+        "message": result.message,
+        "code": code,
+        "certificate": certifies(content, issuer_id=public_url("verify.issuer_profile")),
+        "verificationUrl": public_url("verify.certificate", code=content.code),
+        "signature": {"algorithm": "EdDSA", "keyId": result.key_id, "keys": public_url("verify.jwks")},
+    }
     if result.revoked_at is not None:
         data["revokedAt"] = iso_utc(result.revoked_at)
     return data
 
 
+def _verification_response(result: Verification, code: str | None) -> Response:
+    if result.status in (VerificationStatus.VALID, VerificationStatus.REVOKED) and code is not None:
+        return _json(_result_json(result, code))
+    extra = {"code": code} if code is not None and result.status != VerificationStatus.INVALID_CODE else {}
+    return problem_of(_PROBLEMS[result.status], result.message, **extra)
+
+
 @bp.route("/api/verify/<code>")
 @public
 @check_limit
-def api_code(code: str) -> tuple[Response, int]:
+def api_code(code: str) -> Response:
     body = normalise_code(code)
     if body is None:
-        result = Verification(VerificationStatus.INVALID_CODE)
-    else:
-        result = verification_of(get_checkable_certificate(body), app_key_store())
-    return _json(_result_json(result, format_code(body) if body else None)), _STATUS_CODES[result.status]
+        return _verification_response(Verification(VerificationStatus.INVALID_CODE), None)
+    result = verification_of(get_checkable_certificate(body), app_key_store())
+    return _verification_response(result, format_code(body))
 
 
-def _posted_token() -> str | None:
-    raw = request.get_data(cache=False, as_text=False)[: MAX_CREDENTIAL_BYTES + 1]
-    if len(raw) > MAX_CREDENTIAL_BYTES:
-        return None
-    text = raw.decode("utf-8", errors="replace").strip()
-    if request.mimetype == "application/json":
-        try:
-            body = json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
-            return None
-        token = body.get("credential") if isinstance(body, dict) else None
-        # A JWT is ASCII; JSON can carry what no bytes can (a lone surrogate such as "\ud800").
-        return token if isinstance(token, str) and token.isascii() else None
-    return text or None
+SEND_A_CREDENTIAL = (
+    "Send the credential as the request body: a .jwt file as application/jwt (or application/vc+jwt, or text/plain), "
+    'a .json file as application/vc+ld+json (or application/ld+json, or application/json), or {"credential": "…"}.'
+)
 
 
-def _code_from_credential_id(credential_id: object) -> str | None:
-    if not isinstance(credential_id, str):
-        return None
-    return normalise_code(credential_id.rstrip("/").rsplit("/", 1)[-1])
+def _read_posted_credential() -> str | dict[str, Any] | Response:
+    """The posted JWT (text) or JSON-LD credential (an object), or the problem response that says why not."""
+    if request.mimetype not in vc_jwt.JWT_MEDIA_TYPES | JSON_CREDENTIAL_MEDIA_TYPES:
+        return problem(415, SEND_A_CREDENTIAL)
+    too_large = (request.content_length or 0) > credential_files.MAX_CREDENTIAL_BYTES
+    raw = b"" if too_large else request.get_data()  # bounded by MAX_CONTENT_LENGTH when the length is not sent
+    if too_large or len(raw) > credential_files.MAX_CREDENTIAL_BYTES:
+        return problem(413, f"The credential must be {credential_files.MAX_CREDENTIAL_BYTES // 1024} KB or smaller.")
+    try:
+        text = raw.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        return problem_of("unreadable-credential", credential_files.NOT_TEXT)
+    if not text:
+        return problem_of("unreadable-credential", SEND_A_CREDENTIAL)
+    if request.mimetype in vc_jwt.JWT_MEDIA_TYPES:
+        return text if vc_jwt.looks_like_jwt(text) else problem_of("unreadable-credential", vc_jwt.UNREADABLE)
+    document = credential_files.parse_json(text)
+    if isinstance(document, CredentialCheck):
+        return problem_of("unreadable-credential", document.problem or SEND_A_CREDENTIAL)
+    if request.mimetype == JSON_MEDIA_TYPE and isinstance(document, dict) and document.keys() == {"credential"}:
+        document = document["credential"]  # the wrapped form: {"credential": "<jwt>"} or {"credential": {...}}
+    if isinstance(document, str):
+        return document
+    if not isinstance(document, dict):
+        return problem_of("unreadable-credential", credential_files.NOT_AN_OBJECT)
+    return document
+
+
+def _check_response(check: CredentialCheck) -> Response:
+    """200 with the certificate when the credential is ours and genuine (withdrawn or not); else 422 saying why."""
+    result = _recorded(check) if check.withdrawn is not None else None
+    if result is not None and result.content is not None:
+        return _json(_result_json(result, result.content.code))
+    detail = check.problem or "The credential cannot be trusted."
+    return problem_of("credential-not-trusted", detail, signatureValid=check.signature_valid)
 
 
 @bp.route("/api/verify", methods=["POST"])
 @public
-@csrf.exempt
+@csrf.exempt  # other software posts here with no session: there is nothing to forge
 @check_limit
-def api_credential() -> tuple[Response, int]:
-    """Check a signed credential (the .jwt file): its signature, then its certificate's current status."""
-    token = _posted_token()
-    if token is None:
-        message = (
-            "Send the credential (.jwt file) as the request body with Content-Type application/vc+jwt, "
-            'or as JSON: {"credential": "…"}.'
-        )
-        return _json({"status": "invalid", "message": message}), 400
-    check = openbadges.check_credential_jwt(token, app_key_store(), issuer_id=public_url("verify.issuer_profile"))
-    if not check.ok or check.payload is None:
-        return _json({"status": "invalid", "message": check.reason}), 422
-    code = _code_from_credential_id(check.payload.get("jti"))
-    certificate = get_checkable_certificate(code) if code else None
-    result = verification_of(certificate, app_key_store())
-    if result.content is not None and not openbadges.matches_content(check.payload, result.content):
-        result = Verification(VerificationStatus.TAMPERED)
-    return _json(_result_json(result, format_code(code) if code else None)), _STATUS_CODES[result.status]
+def api_credential() -> Response:
+    """Check a credential file: its signature, its issuer and dates, then its certificate's current status."""
+    posted = _read_posted_credential()
+    if isinstance(posted, Response):
+        return posted
+    if isinstance(posted, str):
+        return _check_response(vc_jwt.check_jwt_credential(posted))
+    return _check_response(credential_files.check_credential_document(posted))
 
 
-@bp.route("/api/status/<code>")
+@bp.route("/api/problems/<slug>")
 @public
-@check_limit
-def credential_status(code: str) -> tuple[Response, int]:
-    """The credential's status entry: a 1EdTech revocation list holding this credential if it was withdrawn."""
-    body = normalise_code(code)
-    found = get_checkable_certificate(body) if body else None
-    if found is None:
-        return _json({"status": "not_found", "message": CHECK_THE_CODE}), 404
-    display = format_code(found.code)
-    document = openbadges.revocation_list(
-        list_id=public_url("verify.credential_status", code=display),
-        issuer_id=public_url("verify.issuer_profile"),
-        credential_id=public_url("verify.certificate", code=display),
-        revoked=found.is_revoked,
-    )
-    return _json(document), 200
+def problem_type(slug: str) -> str:
+    """What one kind of problem the API reports means: the page its problem type URI names."""
+    found = PROBLEM_TYPES.get(slug) or abort(404)
+    return render_template("verify/problem_type.html", problem=found, slug=slug)
+
+
+@bp.route("/api/openapi.json")
+@public
+def openapi_document() -> Response:
+    return _json(openapi.document(), cache=KEYS_CACHE, mimetype=openapi.MEDIA_TYPE)
 
 
 # --- The issuer ----------------------------------------------------------------------------------
@@ -269,16 +317,41 @@ def credential_status(code: str) -> tuple[Response, int]:
 @bp.route("/.well-known/jwks.json")
 @public
 def jwks() -> Response:
-    return _json(app_key_store().jwks(), cache="public, max-age=300")
+    """Every public key: Ed25519 (certificates, JSON-LD credentials) and ES256 (VC-JWTs)."""
+    keys = [*app_key_store().jwks()["keys"], *vc_jwt.jwks_entries()]
+    return _json({"keys": keys}, cache=KEYS_CACHE, mimetype=JWKS_MEDIA_TYPE)
+
+
+@bp.route("/issuer/keys/<kid>")
+@public
+def issuer_key(kid: str) -> Response:
+    """One ES256 public key as a JWK: the URL a VC-JWT's `kid` names."""
+    jwk = vc_jwt.public_jwk(kid) or abort(404)
+    return _json(jwk, cache=KEYS_CACHE, mimetype=JWK_MEDIA_TYPE)
 
 
 @bp.route("/issuer")
 @public
 def issuer_profile() -> Response:
+    """The issuer the VC-JWTs name, pointing at every key it signs with (OB 3.0 otherIdentifier entries)."""
     profile = openbadges.issuer_profile(
         issuer_id=public_url("verify.issuer_profile"),
         name=str(current_app.config["ISSUER_NAME"]),
         url=public_url("main.index"),
         jwks_url=public_url("verify.jwks"),
     )
-    return _json(profile, cache="public, max-age=300")
+    profile["otherIdentifier"] = _key_identifiers()
+    return _json(profile, cache=KEYS_CACHE, mimetype=PROFILE_MEDIA_TYPE)
+
+
+def _key_identifiers() -> list[dict[str, str]]:
+    """The JWKS, each ES256 key's URL (a VC-JWT's kid) and each Ed25519 key's did:key (a JSON-LD issuer)."""
+    store = app_key_store()
+    entries = [(public_url("verify.jwks"), "ext:jwks_uri")]
+    entries += [(jwk["kid"], "ext:es256_key") for jwk in vc_jwt.jwks_entries()]
+    entries += [
+        (did_key(public), "ext:did_key")
+        for info in store.list_keys()
+        if (public := store.public_key(info.kid)) is not None
+    ]
+    return [{"type": "IdentifierEntry", "identifier": value, "identifierType": kind} for value, kind in entries]

@@ -31,5 +31,4 @@ def credential_links(certificate: Certificate) -> CredentialLinks:
         achievement_id=achievement_id(certificate),
         issuer_id=public_url("verify.issuer_profile"),
         issuer_url=public_url("main.index"),
-        status_url=public_url("verify.credential_status", code=code),
     )

@@ -28,15 +28,25 @@ PUBLIC_ENDPOINTS = frozenset(
         "main.health",
         "auth.sign_in",
         "auth.activate",
-        # Employers check certificates with no account (the verification page, its JSON API,
-        # the issuer's public keys and profile, and the credential status list).
+        # Employers check certificates with no account (the verification page, its file upload,
+        # its JSON API and OpenAPI document, the issuer's public keys and profile).
         "verify.index",
         "verify.certificate",
         "verify.api_code",
         "verify.api_credential",
-        "verify.credential_status",
         "verify.issuer_profile",
         "verify.jwks",
+        "verify.check_file",
+        "verify.issuer_key",
+        "verify.openapi_document",
+        "verify.problem_type",
+        # Wallets and verifiers read the signed W3C Bitstring Status Lists of the JSON-LD credentials.
+        "credentials.status_list",
+        # A learner's share link opens its page and the shared files to whoever holds the link's token.
+        "sharing.shared",
+        "sharing.shared_pdf",
+        "sharing.shared_jsonld",
+        "sharing.shared_jwt",
         "auth.choose_password",
         "static",
     }

@@ -6,6 +6,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
@@ -16,7 +17,7 @@ from skillpath.extensions import db
 from skillpath.models import AuditEvent, BarrierItem, BarrierStatus, Certificate, CertificateKind, SkillLevel, User
 from skillpath.models.readiness import Barrier
 from skillpath.services import certificates as service
-from skillpath.services import progress
+from skillpath.services import progress, vc_jwt
 from skillpath.services.signing import KeyStore, SigningKeyMissing
 from tests import factories
 from tests.conftest import sign_in
@@ -228,12 +229,15 @@ def test_the_learner_downloads_the_pdf_and_the_signed_credential(learner_client,
     assert f"{certificate.display_code}.pdf" in pdf.headers["Content-Disposition"]
 
     credential = learner_client.get(f"/learner/certificates/{certificate.public_id}/credential")
-    assert credential.status_code == 200 and credential.mimetype == "application/vc+jwt"
+    assert credential.status_code == 200 and credential.mimetype == vc_jwt.JWT_MEDIA_TYPE
     assert credential.headers["Content-Disposition"].endswith(".jwt")
     token = credential.get_data(as_text=True)
-    assert jwt.get_unverified_header(token)["kid"] == issuer.current_kid()
-    claims = jwt.decode(token, issuer.public_key(issuer.current_kid()), algorithms=["EdDSA"])
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "ES256" and header["typ"] == "JWT"
+    public = jwt.PyJWK(learner_client.get(urlsplit(header["kid"]).path).get_json())  # the kid is a URL of one key
+    claims = jwt.decode(token, public, algorithms=["ES256"], options={"verify_aud": False})
     assert claims["jti"] == f"{BASE_URL}/verify/{certificate.display_code}"
+    assert claims["sub"] == claims["credentialSubject"]["id"]
 
 
 def test_a_learner_hides_a_certificate_and_shows_it_again(learner_client, learner, mentor):

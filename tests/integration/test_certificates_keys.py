@@ -6,6 +6,7 @@ import stat
 
 import pytest
 
+from skillpath.services.es256_keys import Es256KeyStore
 from skillpath.services.signing import KeyStore
 
 
@@ -24,33 +25,44 @@ def _run(app, *args: str):
 
 def test_generate_makes_a_private_key_once_and_then_changes_nothing(app, keys_folder):
     output = _run(app, "generate")
-    assert "Made a new signing key" in output
-    store = KeyStore(keys_folder)
-    kid = store.current_kid()
-    assert kid is not None and kid in output
+    store, es256 = KeyStore(keys_folder), Es256KeyStore(keys_folder)
+    kid, es256_kid = store.current_kid(), es256.current_kid()
+    assert kid is not None and f"Made a new Ed25519 signing key in {keys_folder} (key id {kid})" in output
+    assert es256_kid is not None and f"Made a new ES256 signing key in {keys_folder} (key id {es256_kid})" in output
     assert stat.S_IMODE((keys_folder / f"{kid}.pem").stat().st_mode) == 0o600
+    assert stat.S_IMODE((keys_folder / f"es256-{es256_kid}.pem").stat().st_mode) == 0o600
 
     again = _run(app, "generate")
-    assert "already exists" in again and "Nothing was changed" in again
-    assert store.current_kid() == kid
-    assert len(list(keys_folder.glob("*.pem"))) == 1
+    assert again.count("already exists") == 2 and "Nothing was changed" in again
+    assert (store.current_kid(), es256.current_kid()) == (kid, es256_kid)
+    assert len(list(keys_folder.glob("*.pem"))) == 2
 
 
 def test_rotate_adds_a_key_lists_both_and_publishes_both(app, client, keys_folder):
     _run(app, "generate")
-    first = KeyStore(keys_folder).current_kid()
+    first, es256_first = KeyStore(keys_folder).current_kid(), Es256KeyStore(keys_folder).current_kid()
     output = _run(app, "rotate")
-    second = KeyStore(keys_folder).current_kid()
+    second, es256_second = KeyStore(keys_folder).current_kid(), Es256KeyStore(keys_folder).current_kid()
     assert second != first and second in output and f"Key {first} still checks" in output
+    assert es256_second != es256_first and f"Key {es256_first} still checks" in output
 
     listing = _run(app, "list").splitlines()
-    assert [line.split()[:2] for line in listing] == [["older", first], ["current", second]]
+    assert [line.split()[:3] for line in listing] == [
+        ["older", first, "Ed25519"],
+        ["current", second, "Ed25519"],
+        ["older", es256_first, "ES256"],
+        ["current", es256_second, "ES256"],
+    ]
 
     response = client.get("/.well-known/jwks.json")
     assert response.status_code == 200
     keys = response.get_json()["keys"]
-    assert [key["kid"] for key in keys] == [second, first]
-    assert all(key["kty"] == "OKP" and key["crv"] == "Ed25519" and "d" not in key for key in keys)
+    ed25519 = [key for key in keys if key["kty"] == "OKP"]
+    assert [key["kid"] for key in ed25519] == [second, first]
+    assert all(key["crv"] == "Ed25519" and "d" not in key for key in ed25519)
+    es256 = [key for key in keys if key["kty"] == "EC"]
+    assert [key["kid"].rsplit("/", 1)[-1] for key in es256] == [es256_second, es256_first]
+    assert all(key["crv"] == "P-256" and "d" not in key for key in es256)
 
 
 def test_list_with_no_keys_says_what_to_run(app, keys_folder):

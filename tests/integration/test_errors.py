@@ -185,9 +185,13 @@ def test_the_json_api_answers_503_in_json(database_down_app):
 
     assert response.status_code == 503
     assert _asks_to_retry_in_about_two_minutes(response)
+    assert response.mimetype == "application/problem+json"
     assert response.get_json() == {
-        "status": "error",
-        "error": "The service is not available right now. Try again in a few minutes.",
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "The service is not available right now. Try again in a few minutes.",
+        "requestId": response.headers["X-Request-ID"],
     }
 
 

@@ -38,11 +38,10 @@ from skillpath.models import (
     User,
 )
 from skillpath.services import evidence as evidence_service
-from skillpath.services import goals, openbadges, progress
+from skillpath.services import goals, progress, vc_jwt
 from skillpath.services.catalogue_data import load_catalogue
-from skillpath.services.certificates import content_of
-from skillpath.services.signing import KeyStore, b64url_decode, signing_key
-from skillpath.verify.urls import credential_links
+from skillpath.services.es256_keys import es256_signing_key
+from skillpath.services.signing import KeyStore, b64url_decode
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, field_errors, location_path, page, post_form
@@ -441,17 +440,8 @@ def test_no_demo_date_is_in_the_future_and_every_demo_credential_verifies_now(ap
     certificates = db.session.scalars(select(Certificate)).all()
     assert certificates
     for certificate in certificates:
-        check = openbadges.check_credential_jwt(
-            _signed(certificate), issuer, issuer_id=credential_links(certificate).issuer_id
-        )
-        assert check.ok, (certificate.issued_at, check.reason)
-
-
-def _signed(certificate: Certificate, **changes) -> str:
-    credential = openbadges.build_credential(content_of(certificate), certificate.kind, credential_links(certificate))
-    return openbadges.sign_credential(
-        {**credential, **changes}, signing_key(), not_before=int(certificate.issued_at.timestamp())
-    )
+        check = vc_jwt.check_jwt_credential(vc_jwt.credential_jwt(certificate))
+        assert check.ok or check.withdrawn, (certificate.issued_at, check.problem)
 
 
 # --- 8. Credentials signed with our key but naming another issuer, or expired ------------------------------------
@@ -470,8 +460,9 @@ def _resigned(token: str, change) -> str:
     """The credential's claims, changed, then signed again with the issuer's own key."""
     claims = json.loads(b64url_decode(token.split(".")[1]))
     change(claims)
-    key = signing_key()
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid, "typ": "vc+jwt"})
+    key = es256_signing_key()
+    headers = {"kid": vc_jwt.key_url(key.kid), "typ": "JWT"}
+    return jwt.encode(claims, key.private_key, algorithm="ES256", headers=headers)
 
 
 def _download(app, learner, certificate) -> str:
@@ -502,10 +493,7 @@ def test_a_credential_signed_with_our_key_but_naming_another_issuer_is_invalid(
     token = _resigned(_download(app, learner, certificate), change)
     response = _post_credential(client, token)
     assert response.status_code == 422
-    assert response.get_json() == {
-        "status": "invalid",
-        "message": "The credential names another issuer: it was not issued by this service.",
-    }
+    assert response.get_json()["detail"] == "The credential names another issuer: it was not issued by this service."
 
 
 def test_a_credential_past_its_valid_until_date_is_invalid(app, client, learner, certificate):
@@ -514,7 +502,7 @@ def test_a_credential_past_its_valid_until_date_is_invalid(app, client, learner,
 
     response = _post_credential(client, _resigned(_download(app, learner, certificate), expired))
     assert response.status_code == 422
-    assert response.get_json() == {"status": "invalid", "message": "This credential expired on 1 January 2020."}
+    assert response.get_json()["detail"] == "This credential expired on 1 January 2020."
 
 
 @pytest.mark.parametrize("value", ["not a date", 12, "2020-13-45T00:00:00Z"])
@@ -524,7 +512,7 @@ def test_a_credential_with_an_unreadable_valid_until_date_is_invalid(app, client
 
     response = _post_credential(client, _resigned(_download(app, learner, certificate), unreadable))
     assert response.status_code == 422
-    assert response.get_json() == {"status": "invalid", "message": "The credential's validUntil date cannot be read."}
+    assert response.get_json()["detail"] == "The credential’s validUntil date cannot be read."
 
 
 def test_a_credential_valid_until_a_future_date_is_still_valid(app, client, learner, certificate):
@@ -541,4 +529,4 @@ def test_a_credential_past_its_jwt_expiry_is_invalid_with_a_plain_reason(app, cl
 
     response = _post_credential(client, _resigned(_download(app, learner, certificate), expired))
     assert response.status_code == 422
-    assert response.get_json() == {"status": "invalid", "message": "This credential has expired."}
+    assert response.get_json()["detail"] == "This credential has expired."

@@ -57,7 +57,8 @@ def test_absurdly_nested_json_gets_a_json_400_from_the_api(client):
 def test_api_errors_are_json_not_pages(client):
     response = client.put("/api/verify/SP-0000-0000-0000")
     assert response.status_code == 405
-    assert response.get_json() == {"status": "error", "error": "That method is not allowed here."}
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "That method is not allowed here."
 
 
 def test_recording_a_release_twice_is_explained_not_a_crash(app, admin, learner, mentor):

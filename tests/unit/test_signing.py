@@ -1,4 +1,4 @@
-"""Issuer keys, canonical signing and VC-JWTs, without an app or a database."""
+"""Issuer keys and canonical signing, without an app or a database (VC-JWTs: tests/integration/test_public_api.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import json
 import stat
 from datetime import UTC, datetime
 
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from skillpath.models.certificates import CertificateKind
-from skillpath.services import openbadges
 from skillpath.services.certificates import CertificateContent, CertifiedSkill
 from skillpath.services.signing import (
     IssuerKey,
@@ -155,62 +152,3 @@ def test_key_ids_that_are_not_thumbprints_are_never_used_as_file_names(tmp_path)
     store.generate()
     for kid in ("../../etc/passwd", "..", "", "a" * 42, "a" * 44, "current"):
         assert store.public_key(kid) is None
-
-
-# --- VC-JWT --------------------------------------------------------------------------------------
-
-
-LINKS = openbadges.CredentialLinks(
-    credential_id="https://skills.example.org/verify/SP-7Q4K-29XD-M3HW",
-    achievement_id="urn:uuid:6f1c1bb8-0c3a-4a4b-9d1f-3f2b0a1d5e77",
-    issuer_id="https://skills.example.org/issuer",
-    issuer_url="https://skills.example.org/",
-    status_url="https://skills.example.org/api/status/SP-7Q4K-29XD-M3HW",
-)
-
-
-def _signed_credential(tmp_path) -> tuple[str, KeyStore]:
-    store = KeyStore(tmp_path / "keys")
-    key = store.generate()
-    credential = openbadges.build_credential(_content(), CertificateKind.MODULE, LINKS)
-    return openbadges.sign_credential(credential, key, not_before=int(_content().issued_at.timestamp())), store
-
-
-def test_a_signed_credential_checks_and_carries_the_content(tmp_path):
-    token, store = _signed_credential(tmp_path)
-    header = jwt.get_unverified_header(token)
-    assert header == {"alg": "EdDSA", "kid": store.current_kid(), "typ": "vc+jwt"}
-    check = openbadges.check_credential_jwt(token, store)
-    assert check.ok, check.reason
-    assert check.payload is not None
-    assert check.payload["jti"] == LINKS.credential_id and check.payload["iss"] == LINKS.issuer_id
-    assert openbadges.matches_content(check.payload, _content())
-    assert not openbadges.matches_content(check.payload, _content(recipient_name="Someone Else"))
-
-
-def test_a_credential_with_one_changed_byte_fails_with_a_clear_reason(tmp_path):
-    token, store = _signed_credential(tmp_path)
-    header, payload, signature = token.split(".")
-    claims = json.loads(b64url_decode(payload))
-    claims["credentialSubject"]["identifier"][0]["identityHash"] = "Nguyễn Thị Minb"
-    forged = ".".join([header, b64url_encode(json.dumps(claims).encode()), signature])
-    check = openbadges.check_credential_jwt(forged, store)
-    assert not check.ok
-    assert "changed since it was issued" in check.reason
-    # A change to one character in the middle of the payload, as a careless edit would make.
-    middle = len(header) + 1 + len(payload) // 2
-    flipped = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
-    assert not openbadges.check_credential_jwt(flipped, store).ok
-
-
-def test_credentials_signed_by_someone_else_or_unsigned_are_refused(tmp_path):
-    token, store = _signed_credential(tmp_path)
-    claims = jwt.decode(token, options={"verify_signature": False})
-    stranger = Ed25519PrivateKey.generate()
-    forged = jwt.encode(claims, stranger, algorithm="EdDSA", headers={"kid": store.current_kid()})
-    assert not openbadges.check_credential_jwt(forged, store).ok
-    other_kid = jwt.encode(claims, stranger, algorithm="EdDSA", headers={"kid": thumbprint(stranger.public_key())})
-    assert "not signed with one of this issuer's keys" in openbadges.check_credential_jwt(other_kid, store).reason
-    unsigned = jwt.encode(claims, None, algorithm="none")
-    assert not openbadges.check_credential_jwt(unsigned, store).ok
-    assert "not a readable credential" in openbadges.check_credential_jwt("hello", store).reason
