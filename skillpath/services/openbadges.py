@@ -146,14 +146,15 @@ def _status_kid(issuer_id: object) -> str | None:
 
 
 def credential_body(
-    certificate: Certificate, *, issuer: dict[str, Any], status_key_id: str | None = None
+    certificate: Certificate, *, issuer: dict[str, Any], status_key_id: str | None = None, with_status: bool = True
 ) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential (VC 2.0) for a certificate, with this issuer.
 
     Its credentialStatus points at the certificate's Bitstring Status List as
     signed by `status_key_id`; by default the key whose did:key is the issuer,
     else the current key. Verifiers require the list's issuer to be the
-    credential's, which only holds for a did:key issuer.
+    credential's, which only holds for a did:key issuer: a credential whose issuer
+    is not a did:key (the VC-JWT) is built `with_status=False`.
     """
     from skillpath.verify.urls import credential_links
 
@@ -172,6 +173,8 @@ def credential_body(
         "awardedDate": issued,
         "credentialSubject": subject,
     }
+    if not with_status:
+        return body
     kid = status_key_id or _status_kid(issuer.get("id")) or signing.signing_key().kid
     entry = status_lists.status_entry(certificate, kid)
     if entry is not None:
@@ -214,7 +217,7 @@ def matches_content(payload: dict[str, Any], content: CertificateContent) -> boo
             [entry["identityHash"] for entry in subject["identifier"] if entry.get("identityType") == "name"],
             [(a["targetName"], a["targetCode"]) for a in achievement["alignment"]],
         )
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):  # shapes SkillPath never issues
         return False
     recorded = (
         content.achievement_name,

@@ -101,11 +101,16 @@ def jwks_entries() -> list[dict[str, str]]:
 
 
 def _credential(certificate: Certificate) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential, its issuer being the issuer profile's URL (not a did:key)."""
+    """The unsigned OpenBadgeCredential, its issuer being the issuer profile's URL (not a did:key).
+
+    It carries no credentialStatus: the status lists are signed by the did:key issuers of the
+    JSON-LD credentials, and verifiers refuse a list whose issuer is not the credential's. A
+    JWT's status is read where its id points (the public verification page) or from the API.
+    """
     from skillpath.verify.urls import public_url
 
     issuer = {"id": issuer_id(), "type": ["Profile"], "name": certificate.issuer_name, "url": public_url("main.index")}
-    return openbadges.credential_body(certificate, issuer=issuer)
+    return openbadges.credential_body(certificate, issuer=issuer, with_status=False)
 
 
 def credential_jwt(certificate: Certificate, *, now: datetime | None = None) -> str:
