@@ -23,6 +23,7 @@ from skillpath.models import (
     EstablishmentKind,
     Evidence,
     Module,
+    ProgressKind,
     ReadinessStatusChange,
     RoleLevel,
     StatusChangeType,
@@ -131,10 +132,59 @@ def seed_demo(*, password: str, now: datetime | None = None) -> list[DemoLogin]:
         release_date=(now + timedelta(days=300)).date(),
     )
     db.session.flush()
+    _every_state_a_newcomer_should_meet(mentor, now)
     return [
         *_logins(),
         DemoLogin("learner", "demo-newstarter", f"not set up yet: activation code {new_starter.activation_code}"),
     ]
+
+
+def _every_state_a_newcomer_should_meet(mentor: User, now: datetime) -> None:
+    """A module returned with feedback (to demo-learner), a withdrawn certificate and a learner near release."""
+    jordan = accounts.find_user_by_username("demo-learner")
+    if jordan is not None:
+        _return_a_module(jordan, mentor, now)
+    others = [accounts.find_user_by_username(f"learner{n:02d}") for n in (3, 6)]
+    withdrawn_from, near_release = others
+    if withdrawn_from is not None:
+        issued = [c for c in certificates.list_certificates(withdrawn_from) if not c.is_revoked]
+        if issued:
+            certificates.revoke_certificate(
+                issued[-1], by=mentor, reason="Signed off by mistake: the evidence was for another module.", at=now
+            )
+    if near_release is not None and near_release.learner_profile is not None:
+        near_release.learner_profile.release_date = (now + timedelta(days=16)).date()
+        barriers.set_barrier(near_release, Barrier.BANK_ACCOUNT, status=BarrierStatus.NOT_STARTED, by=mentor, at=now)
+
+
+def _return_a_module(learner: User, mentor: User, now: datetime) -> None:
+    """Finish the learner's first unfinished module and return it with feedback, as a mentor would."""
+    states = [state for state in progress.list_module_progress(learner) if not state.signed_off]
+    if not states:
+        return
+    state = states[-1]
+    enrolment = state.enrolment
+    finished_at = now - timedelta(days=3)
+    for unit in state.module.units:
+        if unit.id not in state.done_unit_ids:
+            progress.set_unit_done(enrolment, unit, True, actor=learner, at=finished_at)
+    if not state.evidence_count:
+        db.session.add(
+            Evidence(
+                learner_id=learner.id,
+                enrolment_id=enrolment.id,
+                created_at=finished_at,
+                reflection=f"What I did in {state.module.title}.",
+            )
+        )
+        progress.log_event(enrolment, ProgressKind.EVIDENCE_ADDED, actor=learner, at=finished_at)
+    progress.log_event(
+        enrolment,
+        ProgressKind.RETURNED,
+        actor=mentor,
+        at=now - timedelta(days=1),
+        note="Good start. Add a screenshot of the finished ticket, and one sentence on what you would do next time.",
+    )
 
 
 def _logins() -> list[DemoLogin]:

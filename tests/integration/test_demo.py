@@ -1,11 +1,23 @@
 """`flask seed-demo`: a world a person can sign in to and look around, created once."""
 
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from skillpath.extensions import db
-from skillpath.models import Certificate, CertificateKind, Cohort, Establishment, ProgressEvent, User, UserRole
+from skillpath.models import (
+    Certificate,
+    CertificateKind,
+    Cohort,
+    Establishment,
+    LearnerProfile,
+    ProgressEvent,
+    ProgressKind,
+    User,
+    UserRole,
+)
+from skillpath.models._types import utcnow
 from skillpath.services.accounts import SignInOutcome, Throttle, sign_in
 from skillpath.services.catalogue_data import load_catalogue
 from skillpath.services.learner_state import readiness_for
@@ -43,3 +55,15 @@ def test_demo_learners_are_spread_across_the_readiness_bands(app):
     assert {certificate.kind for certificate in issued} == {CertificateKind.MODULE, CertificateKind.ROLE_READINESS}
     names = {learner.display_name for learner in learners}
     assert {"Łukasz Żółć", "Siobhán Ní Bhriain", "Nguyễn Thị Minh"} <= names
+
+
+def test_the_demo_shows_a_newcomer_every_state_worth_meeting(app):
+    load_catalogue()
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    returned = db.session.scalars(select(ProgressEvent).where(ProgressEvent.kind == ProgressKind.RETURNED)).all()
+    jordan = db.session.scalar(select(User).where(User.username == "demo-learner"))
+    assert [event.learner_id for event in returned] == [jordan.id] and returned[0].note
+    assert db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.revoked_at.is_not(None)))
+    soon = utcnow().date() + timedelta(weeks=12)
+    near = select(func.count()).select_from(LearnerProfile).where(LearnerProfile.release_date <= soon)
+    assert db.session.scalar(near)
