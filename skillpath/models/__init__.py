@@ -25,6 +25,8 @@ from skillpath.models.organisations import Cohort, CohortMembership, Establishme
 from skillpath.models.plans import (
     Confidence,
     ConfidenceRating,
+    CvDocument,
+    DisclosureDraft,
     EmployabilitySkill,
     Goal,
     GoalStatus,
@@ -58,7 +60,9 @@ __all__ = [
     "CohortMembership",
     "Confidence",
     "ConfidenceRating",
+    "CvDocument",
     "DeclineReason",
+    "DisclosureDraft",
     "EmployabilitySkill",
     "Enrolment",
     "EssentialSkillArea",

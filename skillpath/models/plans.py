@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
@@ -117,3 +118,28 @@ class ConfidenceRating(db.Model):  # type: ignore[name-defined]
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assessor = relationship("User", foreign_keys=[assessor_id])
+
+
+class CvDocument(db.Model):  # type: ignore[name-defined]
+    """A learner's skills-based CV: what they add themselves (work history, education, interests,
+    a few words about them). Skills, certificates and modules come from the record when it is built."""
+
+    __tablename__ = "cv_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DisclosureDraft(db.Model):  # type: ignore[name-defined]
+    """A disclosure statement the learner chose to save. Criminal-offence data (UK GDPR Article 10):
+    stored encrypted, readable only by the learner, and left out of every staff view, audit detail,
+    export, credential and log. By default nothing is saved at all."""
+
+    __tablename__ = "disclosure_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -58,6 +58,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Getting back in after release, with no prison staff: a one-time recovery code (printed on the
+    # release summary) plus something only the learner knows (their date of birth or an answer they
+    # chose), both stored only as Argon2 hashes. Wrong tries slow recovery down, never lock it.
+    recovery_code_hash: Mapped[str | None] = mapped_column(String(255))
+    recovery_check_hash: Mapped[str | None] = mapped_column(String(255))
+    recovery_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    recovery_throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A phone number of the learner's own, if they choose to add one (email is above).
+    phone: Mapped[str | None] = mapped_column(String(30))
     # Staff only: the establishment they work in. Establishment leads (heads of
     # education) see every cohort there.
     establishment_id: Mapped[int | None] = mapped_column(ForeignKey("establishments.id"))
@@ -156,6 +165,9 @@ class LearnerProfile(db.Model):  # type: ignore[name-defined]
     prison_number: Mapped[str | None] = mapped_column(String(7))
     release_date: Mapped[date | None] = mapped_column(Date)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the custody details (prison number, establishment, cohorts, release date, staff notes)
+    # were removed, a configurable time after release; skills, certificates and own words stay.
+    custody_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="learner_profile", foreign_keys=[user_id])
