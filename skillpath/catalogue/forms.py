@@ -8,17 +8,24 @@ from wtforms import SelectField, SubmitField
 
 from skillpath.forms_common import choices
 from skillpath.models import SkillLevel
+from skillpath.services.next_steps import level_choice
 
 
 class FilterModulesForm(FlaskForm):
     class Meta:
         csrf = False  # a search form changes nothing
 
-    role = SelectField("Job", widget=GovSelect(), validate_choice=False)
-    skill = SelectField("Skill", widget=GovSelect(), validate_choice=False)
+    # The field names are the query parameters (role, skill, level): bookmarked lists keep working.
+    role = SelectField("Modules for a job", widget=GovSelect(), validate_choice=False)
+    skill = SelectField(
+        "Modules that teach a skill",
+        description="The skill names come from the government’s framework for digital jobs.",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     level = SelectField(
-        "Skill level",
-        choices=choices([("", "Any level")] + [(level.value, level.label) for level in SkillLevel]),
+        "How far the module takes a skill",
+        choices=choices([("", "Any level")] + [(level.value, level_choice(level)) for level in SkillLevel]),
         widget=GovSelect(),
         validate_choice=False,
     )

@@ -16,11 +16,13 @@ from skillpath.forms_common import ConfirmForm, choices
 from skillpath.learners.forms import AddEvidenceForm, ChooseTargetForm, StartModuleForm, UnitDoneForm
 from skillpath.models import Enrolment, Evidence, Module, ModuleUnit
 from skillpath.models._types import utcnow
-from skillpath.services import catalogue, evidence, progress
+from skillpath.services import catalogue, evidence, module_choices, next_steps, progress
 from skillpath.services.audit import record_event
 from skillpath.services.learner_state import readiness_for
+from skillpath.services.progress import ModuleStatus
 
 bp = Blueprint("learners", __name__, url_prefix="/learner")
+bp.add_app_template_filter(next_steps.level_words, "level_words")  # a level as what the learner can do
 
 
 def upload_folder() -> Path:
@@ -40,6 +42,19 @@ def _my_enrolment_or_404(code: str) -> Enrolment:
     return enrolment
 
 
+def _status(enrolment: Enrolment) -> ModuleStatus:
+    return progress.get_module_progress(enrolment).status
+
+
+def _with_what_happens_next(message: str, enrolment: Enrolment, before: ModuleStatus) -> str:
+    """Tells the learner when their change has made the module ready for their mentor, and so sent it to them."""
+    if before == ModuleStatus.READY_FOR_SIGN_OFF or _status(enrolment) != ModuleStatus.READY_FOR_SIGN_OFF:
+        return message
+    if before == ModuleStatus.RETURNED:
+        return f"{message} {enrolment.module.title} has gone back to your mentor to check again."
+    return f"{message} {enrolment.module.title} is ready for your mentor to check and sign off."
+
+
 @bp.route("/")
 @learner_required
 def home() -> str | Response:
@@ -47,9 +62,13 @@ def home() -> str | Response:
     if profile.target_role_level_id is None:
         return redirect(url_for("learners.choose_target"))
     modules = progress.list_module_progress(current_user)
+    # A module the mentor has returned comes before anything else: it is one step from being signed off.
+    returned = [m for m in modules if m.status == ModuleStatus.RETURNED]
     current = next((m for m in modules if m.next_unit is not None), None)
     readiness = readiness_for([current_user], current_app.config)[current_user.id]
-    return render_template("learners/home.html", profile=profile, modules=modules, current=current, readiness=readiness)
+    return render_template(
+        "learners/home.html", profile=profile, modules=modules, returned=returned, current=current, readiness=readiness
+    )
 
 
 @bp.route("/choose-a-job", methods=["GET", "POST"])
@@ -81,7 +100,8 @@ def readiness() -> str | Response:
     if profile.target_role_level_id is None:
         return redirect(url_for("learners.choose_target"))
     result = readiness_for([current_user], current_app.config)[current_user.id]
-    return render_template("learners/readiness.html", profile=profile, readiness=result)
+    steps = next_steps.get_next_steps(result, module_choices.get_progress_by_module(current_user))
+    return render_template("learners/readiness.html", profile=profile, readiness=result, steps=steps)
 
 
 @bp.route("/modules/<code>/start", methods=["POST"])
@@ -120,10 +140,12 @@ def unit_done(code: str, unit_id: uuid.UUID) -> Response:
     if not form.validate_on_submit():
         abort(400)
     done = form.done.data == "yes"
+    before = _status(enrolment)
     if progress.set_unit_done(enrolment, unit, done, actor=current_user):
         current_user.learner_profile.last_activity_at = utcnow()
         db.session.commit()
-        flash(f"“{unit.title}” is marked as {'done' if done else 'not done'}.", "success")
+        message = f"“{unit.title}” is marked as {'done' if done else 'not done'}."
+        flash(_with_what_happens_next(message, enrolment, before), "success")
     return redirect(url_for("learners.module", code=enrolment.module.code, _anchor=f"part-{unit.position}"))
 
 
@@ -132,6 +154,7 @@ def unit_done(code: str, unit_id: uuid.UUID) -> Response:
 def add_evidence(code: str) -> str | Response:
     enrolment = _my_enrolment_or_404(code)
     form = AddEvidenceForm()
+    before = _status(enrolment)
     if form.validate_on_submit():
         upload = None
         if form.file.data and form.file.data.filename:
@@ -152,9 +175,11 @@ def add_evidence(code: str) -> str | Response:
             except BaseException:
                 evidence.discard_files_written(folder)  # no file on disk without its row
                 raise
-            flash("Your evidence has been saved.", "success")
+            flash(_with_what_happens_next("Your evidence has been saved.", enrolment, before), "success")
             return redirect(url_for("learners.module", code=enrolment.module.code))
-    return render_template("learners/add_evidence.html", form=form, module=enrolment.module)
+    return render_template(
+        "learners/add_evidence.html", form=form, module=enrolment.module, returned=before == ModuleStatus.RETURNED
+    )
 
 
 @bp.route("/evidence/<uuid:evidence_id>/remove", methods=["POST"])

@@ -1,8 +1,12 @@
-"""Everything SkillPath holds about the learner, as a page and as a JSON download (UK GDPR right of access)."""
+"""Everything SkillPath holds about the learner, as a page and as two JSON downloads (UK GDPR right of access).
+
+The full download is the whole record; the download to share leaves out everything that shows custody.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
@@ -15,6 +19,7 @@ from skillpath.services.audit import record_event
 bp = Blueprint("my_data", __name__, url_prefix="/learner/my-data")
 
 DOWNLOAD_NAME = "skillpath-my-data.json"
+DOWNLOAD_TO_SHARE_NAME = "skillpath-my-data-to-share.json"
 
 
 @bp.route("")
@@ -27,15 +32,25 @@ def index() -> str:
 @learner_required
 def download() -> Response:
     document = my_data.as_json(my_data.collect(current_user))
-    # A copy of the whole record leaving the service is worth a line in the log the learner can see.
-    record_event("learner.data.downloaded", actor=current_user, subject=current_user, ip_address=request.remote_addr)
+    return _json_download(document, DOWNLOAD_NAME, kind=my_data.DOWNLOAD_FULL)
+
+
+@bp.route("/download-to-share")
+@learner_required
+def download_to_share() -> Response:
+    document = my_data.as_json_to_share(my_data.collect_to_share(current_user))
+    return _json_download(document, DOWNLOAD_TO_SHARE_NAME, kind=my_data.DOWNLOAD_TO_SHARE)
+
+
+def _json_download(document: dict[str, Any], filename: str, *, kind: str) -> Response:
+    # A copy of the record leaving the service is worth a line in the log the learner can see, saying which copy.
+    record_event(
+        "learner.data.downloaded", actor=current_user, subject=current_user, ip_address=request.remote_addr, kind=kind
+    )
     db.session.commit()
     body = json.dumps(document, ensure_ascii=False, indent=2)
     return Response(
         body.encode("utf-8"),
         content_type="application/json; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{DOWNLOAD_NAME}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )

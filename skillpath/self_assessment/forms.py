@@ -23,6 +23,10 @@ class RateConfidenceForm(FlaskForm):
     def answers(self) -> dict[SkillRef, Confidence]:
         return {skill.ref: Confidence(self[name].data) for skill, name in self.skill_fields}
 
+    def unanswered(self) -> list[tuple[SkillConfidence, str]]:
+        """The questions still without a (valid) answer, in page order, with the id the error summary links to."""
+        return [(skill, self[name].id) for skill, name in self.skill_fields if self[name].errors]
+
 
 def rate_confidence_form(skills: Sequence[SkillConfidence], *, prefill: bool) -> RateConfidenceForm:
     """A form with one required radios question per skill.
@@ -39,12 +43,13 @@ def rate_confidence_form(skills: Sequence[SkillConfidence], *, prefill: bool) ->
             _Form,
             skill.ref.field_name,
             RadioField(
-                skill.name,
-                description=skill.hint,
+                skill.question.legend,
+                description=skill.question.explanation,
                 choices=choices((level.value, level.label) for level in Confidence),
                 widget=GovRadioInput(),
                 # Nothing chosen and a forged value both fail the choice check, so it carries the message.
-                invalid_choice_message=f"Choose how confident you feel about {skill.name_in_sentence}",
+                # It names the question, so that ten unanswered questions never show ten identical errors.
+                invalid_choice_message=f"Choose an answer for {skill.question.short_name_in_sentence}",
             ),
         )
     _Form.skill_fields = tuple((skill, skill.ref.field_name) for skill in skills)

@@ -54,9 +54,11 @@ def _rate(skills: tuple[SkillConfidence, ...], *, group: str, heading: str) -> s
         else:
             flash("Your answers have been saved. Nothing had changed.", "success")
         return redirect(url_for("self_assessment.index"))
+    # Not passed as `form`: the page draws its own error summary, one short line per unanswered question.
     return render_template(
         "self_assessment/rate.html",
-        form=form,
+        rate_form=form,
+        unanswered=form.unanswered(),
         skills=skills,
         heading=heading,
         group=group,

@@ -5,6 +5,14 @@ into frozen dataclasses that both the page and the JSON download use, so the
 two always hold the same sections. `as_json` turns it into plain JSON types
 with ISO 8601 dates.
 
+`collect_to_share` is the version a learner can give to someone they trust:
+it is built from an allow-list, so nothing shows they are or were in custody.
+It keeps their own words, modules, skills, goals, confidence and certificates;
+it leaves out the prison, the prison number, the release date, groups, the
+username, staff names and anything staff wrote, the list of things they need
+for work (it can mention a disclosure letter), work-readiness changes and the
+audit log.
+
 Left out on purpose: password, activation-code and session secrets; the
 random names evidence files are stored under; the private reason a
 certificate was revoked; IP addresses in the audit log (for staff actions they
@@ -85,6 +93,10 @@ ACTION_PHRASES = {
 }
 _ACTION_AREAS = {"learner", "account", "auth"}
 
+# The two kinds of download, as the audit log records them.
+DOWNLOAD_FULL = "full"
+DOWNLOAD_TO_SHARE = "to_share"
+
 
 def describe_action(action: str) -> str:
     """A plain phrase for an audit action; unknown ones are put into words, never shown as raw codes."""
@@ -144,6 +156,18 @@ class Profile:
     release_date: date | None
     released_at: datetime | None
     last_active_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SharedProfile:
+    """The profile in the download to share: nothing that names the prison, the release or the account."""
+
+    name: str
+    preferred_name: str
+    certificate_name: str | None
+    email: str | None
+    job_working_towards: str | None
+    job_title: str | None
 
 
 @dataclass(frozen=True)
@@ -299,14 +323,33 @@ class MyData:
         return tuple(event for event in self.activity if not event.by_staff)
 
 
+@dataclass(frozen=True)
+class MyDataToShare:
+    """The record without custody details, for someone the learner trusts. Staff appear only as "A member of staff"."""
+
+    generated_at: datetime
+    profile: SharedProfile
+    modules: tuple[EnrolmentRecord, ...]
+    evidence: tuple[EvidenceRecord, ...]
+    skills_awarded: tuple[SkillAwardRecord, ...]
+    goals: tuple[GoalRecord, ...]
+    confidence_ratings: tuple[RatingRecord, ...]
+    certificates: tuple[CertificateRecord, ...]
+
+
 # --- Loading -----------------------------------------------------------------------------------------------
 
 
 class _People:
-    """Names for the people a record mentions, loaded in one query."""
+    """Names for the people a record mentions, loaded in one query.
 
-    def __init__(self, learner: User, ids: Iterable[int | None]) -> None:
+    For the download to share (`anonymous`), staff are never named and what they wrote is never quoted:
+    a name or a note could give away the prison.
+    """
+
+    def __init__(self, learner: User, ids: Iterable[int | None], *, anonymous: bool = False) -> None:
         self.learner = learner
+        self.anonymous = anonymous
         wanted = {user_id for user_id in ids if user_id is not None and user_id != learner.id}
         self.users = (
             {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
@@ -318,7 +361,15 @@ class _People:
         if user_id == self.learner.id:
             return "You"
         user = self.users.get(user_id)
-        return f"{user.display_name} ({user.role.label})" if user is not None else "Someone who has left"
+        if user is None:
+            return "Someone who has left"
+        if self.anonymous:
+            return "A member of staff" if user.is_staff else "Someone else"
+        return f"{user.display_name} ({user.role.label})"
+
+    def may_quote(self, user_id: int | None) -> bool:
+        """Whether words written by this person go in: always, except staff's words in the download to share."""
+        return not self.anonymous or user_id == self.learner.id
 
     def is_staff(self, user_id: int | None) -> bool:
         user = self.users.get(user_id) if user_id is not None else None
@@ -381,7 +432,7 @@ def _modules(people: _People, enrolments: list[Enrolment], events: list[Progress
                 part=unit.title if unit else None,
                 by=people.name(event.actor_id),
                 at=event.occurred_at,
-                note=event.note,
+                note=event.note if people.may_quote(event.actor_id) else None,
             )
         )
     return tuple(
@@ -450,7 +501,7 @@ def _ratings(people: _People, ratings: list[ConfidenceRating]) -> tuple[RatingRe
                 skill=skill,
                 confidence=rating.confidence.label if rating.confidence else None,
                 assessed_level=rating.assessed_level.label if rating.assessed_level else None,
-                comment=rating.comment,
+                comment=rating.comment if people.may_quote(rating.assessor_id) else None,
                 rated_by=people.name(rating.assessor_id),
                 rated_at=rating.rated_at,
             )
@@ -521,12 +572,19 @@ def _certificates(certificates: list[Certificate]) -> tuple[CertificateRecord, .
     )
 
 
+def _describe_event(event: AuditEvent) -> str:
+    # The two downloads share one action; the learner should see which file left.
+    if event.action == "learner.data.downloaded" and (event.detail or {}).get("kind") == DOWNLOAD_TO_SHARE:
+        return "Downloaded your data to share"
+    return describe_action(event.action)
+
+
 def _activity(people: _People, events: list[AuditEvent]) -> tuple[ActivityRecord, ...]:
     return tuple(
         ActivityRecord(
             at=event.occurred_at,
             who=people.name(event.actor_id),
-            what=describe_action(event.action),
+            what=_describe_event(event),
             action=event.action,
             by_staff=people.is_staff(event.actor_id),
         )
@@ -534,37 +592,67 @@ def _activity(people: _People, events: list[AuditEvent]) -> tuple[ActivityRecord
     )
 
 
+@dataclass(frozen=True)
+class _Learning:
+    """The rows both downloads hold: what the learner did, was given and wrote."""
+
+    enrolments: list[Enrolment]
+    progress: list[ProgressEvent]
+    awards: list[SkillAward]
+    goals: list[Goal]
+    ratings: list[ConfidenceRating]
+    certificates: list[Certificate]
+
+    def people_ids(self) -> list[int | None]:
+        return [
+            *(award.awarded_by_id for award in self.awards),
+            *(rating.assessor_id for rating in self.ratings),
+            *(event.actor_id for event in self.progress),
+        ]
+
+
+def _learning(learner_id: int) -> _Learning:
+    return _Learning(
+        enrolments=_all(
+            select(Enrolment)
+            .where(Enrolment.learner_id == learner_id)
+            .options(selectinload(Enrolment.module))
+            .order_by(Enrolment.enrolled_at, Enrolment.id)
+        ),
+        progress=_all(
+            select(ProgressEvent)
+            .where(ProgressEvent.learner_id == learner_id)
+            .order_by(ProgressEvent.occurred_at, ProgressEvent.id)
+        ),
+        awards=_all(
+            select(SkillAward)
+            .where(SkillAward.learner_id == learner_id)
+            .options(selectinload(SkillAward.skill))
+            .order_by(SkillAward.awarded_at, SkillAward.id)
+        ),
+        goals=_all(
+            select(Goal)
+            .where(Goal.learner_id == learner_id)
+            .options(selectinload(Goal.steps))
+            .order_by(Goal.created_at, Goal.id)
+        ),
+        ratings=_all(
+            select(ConfidenceRating)
+            .where(ConfidenceRating.learner_id == learner_id)
+            .order_by(ConfidenceRating.rated_at, ConfidenceRating.id)
+        ),
+        certificates=_all(
+            select(Certificate)
+            .where(Certificate.learner_id == learner_id)
+            .order_by(Certificate.issued_at, Certificate.id)
+        ),
+    )
+
+
 def collect(learner: User) -> MyData:
     """The learner's whole record, in a fixed number of queries whatever its size."""
     learner_id = learner.id
-    enrolments = _all(
-        select(Enrolment)
-        .where(Enrolment.learner_id == learner_id)
-        .options(selectinload(Enrolment.module))
-        .order_by(Enrolment.enrolled_at, Enrolment.id)
-    )
-    progress = _all(
-        select(ProgressEvent)
-        .where(ProgressEvent.learner_id == learner_id)
-        .order_by(ProgressEvent.occurred_at, ProgressEvent.id)
-    )
-    awards = _all(
-        select(SkillAward)
-        .where(SkillAward.learner_id == learner_id)
-        .options(selectinload(SkillAward.skill))
-        .order_by(SkillAward.awarded_at, SkillAward.id)
-    )
-    goals = _all(
-        select(Goal)
-        .where(Goal.learner_id == learner_id)
-        .options(selectinload(Goal.steps))
-        .order_by(Goal.created_at, Goal.id)
-    )
-    ratings = _all(
-        select(ConfidenceRating)
-        .where(ConfidenceRating.learner_id == learner_id)
-        .order_by(ConfidenceRating.rated_at, ConfidenceRating.id)
-    )
+    learning = _learning(learner_id)
     barriers = _all(select(BarrierItem).where(BarrierItem.learner_id == learner_id).order_by(BarrierItem.barrier))
     barrier_changes = _all(
         select(BarrierChange)
@@ -576,9 +664,6 @@ def collect(learner: User) -> MyData:
         .where(ReadinessStatusChange.learner_id == learner_id)
         .order_by(ReadinessStatusChange.changed_at, ReadinessStatusChange.id)
     )
-    certificates = _all(
-        select(Certificate).where(Certificate.learner_id == learner_id).order_by(Certificate.issued_at, Certificate.id)
-    )
     events = _all(
         select(AuditEvent)
         .where(AuditEvent.subject_id == learner_id)
@@ -587,29 +672,51 @@ def collect(learner: User) -> MyData:
     people = _People(
         learner,
         [
-            *(award.awarded_by_id for award in awards),
-            *(rating.assessor_id for rating in ratings),
+            *learning.people_ids(),
             *(item.updated_by_id for item in barriers),
             *(change.changed_by_id for change in barrier_changes),
             *(change.changed_by_id for change in statuses),
             *(event.actor_id for event in events),
-            *(event.actor_id for event in progress),
         ],
     )
     return MyData(
         generated_at=utcnow(),
         profile=_profile(learner),
         groups=_groups(learner),
-        modules=_modules(people, enrolments, progress),
-        evidence=_evidence(learner, enrolments),
-        skills_awarded=_skills_awarded(people, awards),
-        goals=_goals(goals),
-        confidence_ratings=_ratings(people, ratings),
+        modules=_modules(people, learning.enrolments, learning.progress),
+        evidence=_evidence(learner, learning.enrolments),
+        skills_awarded=_skills_awarded(people, learning.awards),
+        goals=_goals(learning.goals),
+        confidence_ratings=_ratings(people, learning.ratings),
         barriers_to_work=_barriers(people, barriers),
         barrier_changes=_barrier_changes(people, barrier_changes),
         work_readiness_history=_statuses(people, statuses),
-        certificates=_certificates(certificates),
+        certificates=_certificates(learning.certificates),
         activity=_activity(people, events),
+    )
+
+
+def collect_to_share(learner: User) -> MyDataToShare:
+    """The record without custody details: only the sections and fields listed in `MyDataToShare`."""
+    learning = _learning(learner.id)
+    people = _People(learner, learning.people_ids(), anonymous=True)
+    full = _profile(learner)
+    return MyDataToShare(
+        generated_at=utcnow(),
+        profile=SharedProfile(
+            name=full.name,
+            preferred_name=full.preferred_name,
+            certificate_name=full.certificate_name,
+            email=full.email,
+            job_working_towards=full.job_working_towards,
+            job_title=full.job_title,
+        ),
+        modules=_modules(people, learning.enrolments, learning.progress),
+        evidence=_evidence(learner, learning.enrolments),
+        skills_awarded=_skills_awarded(people, learning.awards),
+        goals=_goals(learning.goals),
+        confidence_ratings=_ratings(people, learning.ratings),
+        certificates=_certificates(learning.certificates),
     )
 
 
@@ -630,10 +737,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+ABOUT_FULL = (
+    "Everything SkillPath holds about you. It includes your prison number, your release date, "
+    "the prison where you are learning, your groups, and the names of staff who have seen or changed your record. "
+    "Keep it safe. To share your record with someone you trust, download 'My data to share' instead."
+)
+ABOUT_TO_SHARE = (
+    "Your SkillPath record, to share with someone you trust. It has your name, the job you are working towards, "
+    "your modules, the evidence you wrote, the skills you have been given, your goals, how confident you feel "
+    "and your certificates. It does not have your prison number, your release date, the name of the prison, "
+    "your groups, your username, the names of staff or what they wrote, the things you need for work, "
+    "or who has looked at your record."
+)
+
+
 def as_json(data: MyData) -> dict[str, Any]:
     """The record as JSON types: ISO 8601 dates, lists for tuples; same sections as the page."""
-    about = (
-        "Everything SkillPath holds about you. Your prison number and release date are seen only by staff "
-        "and are never on anything you share."
-    )
-    return {"about": about, **_plain(dataclasses.asdict(data))}
+    return {"about": ABOUT_FULL, **_plain(dataclasses.asdict(data))}
+
+
+def as_json_to_share(data: MyDataToShare) -> dict[str, Any]:
+    """The record without custody details, as JSON types."""
+    return {"about": ABOUT_TO_SHARE, **_plain(dataclasses.asdict(data))}

@@ -22,6 +22,11 @@ class ModuleStatus(StrEnum):
     RETURNED = "Returned with feedback"
     SIGNED_OFF = "Signed off"
 
+    @property
+    def learner_label(self) -> str:
+        """The words a learner sees: a returned module asks them to act, not only that it came back."""
+        return "Returned — look again" if self is ModuleStatus.RETURNED else self.value
+
 
 @dataclass(frozen=True)
 class ModuleProgress:

@@ -7,13 +7,21 @@ side can show both side by side from `latest_ratings`.
 
 Two kinds of skill are rated: the framework skills the learner's target role
 level requires, and the ten employability skills the prison service records.
+
+Neither kind has a name a learner can be asked about as it stands ("Adaptability",
+"Availability and capacity management"), so each is asked as a plain `Question`
+written for a reading age of 9 to 11, kept in data/confidence_questions.toml.
+Staff still see the official names.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -56,6 +64,60 @@ class SkillRef:
 
 
 @dataclass(frozen=True)
+class Question:
+    """How a skill is put to the learner: a short everyday name, a question and one line that explains it."""
+
+    short_name: str
+    question: str
+    explanation: str | None
+    # False for a skill we have no words for yet: its official name may start with an acronym ("IT …").
+    is_ours: bool = True
+
+    @property
+    def legend(self) -> str:
+        """The name and the question as one line, such as "Coping with change: can you carry on when plans change?"."""
+        return f"{self.short_name}: {_lower_first(self.question)}"
+
+    @property
+    def short_name_in_sentence(self) -> str:
+        return _lower_first(self.short_name) if self.is_ours else self.short_name
+
+
+def _lower_first(text: str) -> str:
+    # Our questions and short names never start with an acronym (a test checks that).
+    return text[:1].lower() + text[1:]
+
+
+QUESTIONS_FILE = "confidence_questions.toml"
+
+
+@cache
+def _questions() -> tuple[dict[EmployabilitySkill, Question], dict[str, Question]]:
+    """The questions for the employability skills (by code) and for framework skills (by exact name)."""
+    text = resources.files("skillpath.data").joinpath(QUESTIONS_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+
+    def question(entry: Mapping[str, str]) -> Question:
+        return Question(entry["short_name"], entry["question"], entry["explanation"])
+
+    work = {EmployabilitySkill(code): question(entry) for code, entry in data["work"].items()}
+    job = {entry["skill"]: question(entry) for entry in data["job"]}
+    return work, job
+
+
+def work_skill_question(code: EmployabilitySkill) -> Question:
+    return _questions()[0][code]
+
+
+def job_skill_question(name: str, plain_description: str | None = None) -> Question:
+    """Our question for a framework skill; one we have no words for yet is asked by name, with its description."""
+    written = _questions()[1].get(name)
+    if written is not None:
+        return written
+    return Question(name, "How confident do you feel about this?", plain_description, is_ours=False)
+
+
+@dataclass(frozen=True)
 class Rating:
     """One rating as it stands: who gave it, when, and what they said."""
 
@@ -72,8 +134,11 @@ class SkillConfidence:
     """One skill with the learner's latest self-rating and the latest rating by anyone else."""
 
     ref: SkillRef
+    # The official name, as staff know it.
     name: str
     hint: str | None
+    # How the learner is asked about it.
+    question: Question
     # The level the learner's target role level needs, for framework skills it requires.
     required_level: SkillLevel | None
     mine: Rating | None
@@ -82,11 +147,6 @@ class SkillConfidence:
     @property
     def is_required(self) -> bool:
         return self.required_level is not None
-
-    @property
-    def name_in_sentence(self) -> str:
-        # Our own labels can be lower-cased; framework names may hold acronyms, so they are kept.
-        return self.name.lower() if self.ref.employability_skill is not None else self.name
 
 
 @dataclass(frozen=True)
@@ -160,14 +220,25 @@ def latest_ratings(learner: User) -> ConfidenceOverview:
     skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(set(required) | rated_ids))))
     skills.sort(key=lambda skill: (skill.id not in required, skill.name.lower()))
 
-    def entry(ref: SkillRef, name: str, hint: str | None, level: SkillLevel | None) -> SkillConfidence:
-        return SkillConfidence(ref, name, hint, level, mine.get(ref), others.get(ref))
+    def entry(
+        ref: SkillRef, name: str, hint: str | None, question: Question, level: SkillLevel | None
+    ) -> SkillConfidence:
+        return SkillConfidence(ref, name, hint, question, level, mine.get(ref), others.get(ref))
 
     job = tuple(
-        entry(SkillRef(skill_id=skill.id), skill.name, skill.plain_description, required.get(skill.id))
+        entry(
+            SkillRef(skill_id=skill.id),
+            skill.name,
+            skill.plain_description,
+            job_skill_question(skill.name, skill.plain_description),
+            required.get(skill.id),
+        )
         for skill in skills
     )
-    work = tuple(entry(SkillRef(employability_skill=code), code.label, None, None) for code in EmployabilitySkill)
+    work = tuple(
+        entry(SkillRef(employability_skill=code), code.label, None, work_skill_question(code), None)
+        for code in EmployabilitySkill
+    )
     return ConfidenceOverview(job_skills=job, work_skills=work, has_target=target_id is not None)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Confidence, ConfidenceRating, EmployabilitySkill, SkillLevel
-from skillpath.services.self_assessment import SkillRef, latest_ratings, record_self_ratings
+from skillpath.services.self_assessment import SkillRef, latest_ratings, record_self_ratings, work_skill_question
 from tests import factories
 from tests.helpers import error_summary, flash_messages, heading, location_path, page, post_form
 
@@ -73,7 +73,7 @@ def test_without_a_job_only_skills_for_work_are_asked_with_a_link_to_choose_a_jo
     assert soup.h1.get_text(strip=True) == "How confident I feel"
     links = [a["href"] for a in soup.select(".govuk-inset-text a")]
     assert links == ["/learner/choose-a-job"]
-    assert list(_table(soup, "work-skills")) == [code.label for code in EmployabilitySkill]
+    assert list(_table(soup, "work-skills")) == [work_skill_question(code).short_name for code in EmployabilitySkill]
     assert all(cells[0] == "Not answered yet" for cells in _table(soup, "work-skills").values())
     assert "You have not answered any questions yet." in soup.get_text()
     assert location_path(learner_client.get(JOB)) == "/learner/choose-a-job"
@@ -86,7 +86,11 @@ def test_the_job_page_asks_about_each_skill_the_job_needs_with_its_plain_descrip
     soup = page(learner_client.get(JOB))
     assert heading(learner_client.get(JOB)) == "Skills for the job I want"
     legends = [legend.get_text(strip=True) for legend in soup.select("fieldset legend")]
-    assert sorted(legends) == ["Asset management", "IT service management"]
+    # Skills we have written no question for are asked in plain fallback words with the catalogue's description.
+    assert sorted(legends) == [
+        "Asset management: how confident do you feel about this?",
+        "IT service management: how confident do you feel about this?",
+    ]
     hints = {hint.get_text(strip=True) for hint in soup.select("fieldset .govuk-hint")}
     assert hints == {"Helping people when computers go wrong.", "Keeping track of equipment."}
     first = soup.select("fieldset")[0]
@@ -101,7 +105,7 @@ def test_the_job_page_asks_about_each_skill_the_job_needs_with_its_plain_descrip
 def test_the_work_page_asks_about_all_ten_employability_skills(learner_client):
     soup = page(learner_client.get(WORK))
     legends = [legend.get_text(strip=True) for legend in soup.select("fieldset legend")]
-    assert legends == [code.label for code in EmployabilitySkill]
+    assert legends == [work_skill_question(code).legend for code in EmployabilitySkill]
     assert len(soup.select("input[type=radio]")) == 40
 
 
@@ -119,7 +123,7 @@ def test_saving_adds_a_rating_by_the_learner_for_each_skill(learner_client, lear
     overview = learner_client.get("/learner/confidence")
     assert flash_messages(overview) == ["Your answers have been saved."]
     soup = page(overview)
-    assert _table(soup, "work-skills")["Teamwork"][0] == "Quite confident"
+    assert _table(soup, "work-skills")["Working with others"][0] == "Quite confident"
     assert "You last changed your answers on" in soup.select_one("#last-updated").get_text()
     [event] = _rated_events(learner)
     assert event.detail == {"group": "work-skills", "changed": 10}
@@ -141,8 +145,8 @@ def test_saving_again_appends_only_the_changed_answers_and_keeps_the_history(lea
         (EmployabilitySkill.PROBLEM_SOLVING, Confidence.NOT_CONFIDENT),
     ]
     table = _table(page(learner_client.get("/learner/confidence")), "work-skills")
-    assert table["Teamwork"][0] == "Very confident"
-    assert table["Problem solving"][0] == "Not confident"
+    assert table["Working with others"][0] == "Very confident"
+    assert table["Sorting out problems"][0] == "Not confident"
     # Saving the same answers again adds nothing and writes no event.
     post_form(learner_client, WORK, answers)
     assert len(_ratings(learner)) == 12
@@ -164,7 +168,7 @@ def test_a_partly_filled_form_keeps_what_was_chosen_and_lists_what_is_missing(le
     response = post_form(learner_client, WORK, answers)
     summary = error_summary(response)
     assert len(summary) == 8
-    assert summary["#work_problem_solving"] == "Choose how confident you feel about problem solving"
+    assert summary["#work_problem_solving"] == "Sorting out problems"
     assert "#work_teamwork" not in summary
     soup = page(response)
     checked = {radio["name"]: radio["value"] for radio in soup.select("input[type=radio][checked]")}
@@ -176,7 +180,7 @@ def test_a_forged_answer_is_refused(learner_client, learner):
     answers = _all_work_answers()
     answers["work_teamwork"] = "SUPREMELY_CONFIDENT"
     response = post_form(learner_client, WORK, answers)
-    assert error_summary(response) == {"#work_teamwork": "Choose how confident you feel about teamwork"}
+    assert error_summary(response) == {"#work_teamwork": "Working with others"}
     assert _ratings(learner) == []
 
 
@@ -277,7 +281,7 @@ def test_the_learner_sees_what_their_mentor_thinks_beside_their_own_answer(learn
     soup = page(learner_client.get("/learner/confidence"))
     heads = [th.get_text(strip=True) for th in soup.find(id="work-skills").find_next("table").select("thead th")]
     assert heads == ["Skill", "My answer", "Date", "What my mentor thinks"]
-    assert _table(soup, "work-skills")["Timekeeping"][2] == "Very confident “Always on time”"
+    assert _table(soup, "work-skills")["Being on time"][2] == "Very confident “Always on time”"
 
 
 # --- Access ---------------------------------------------------------------------------------------------------------
