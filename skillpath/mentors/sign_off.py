@@ -3,7 +3,9 @@
 Signing off awards the module's skills at their levels and issues the module
 certificate, in one transaction. Both actions check the module's state first,
 holding the learner's record (services/locking.py), so a double click or a
-second mentor cannot sign a module off twice.
+second mentor cannot sign a module off twice. Either way the mentor then lands
+on the next module waiting for them, so a pile of reviews is worked through
+without going back to the to-do list each time.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from skillpath.extensions import db
 from skillpath.mentors.forms import ReturnModuleForm, SignOffForm
 from skillpath.mentors.routes import bp
 from skillpath.models import Enrolment, Module, ModuleSkill, ProgressEvent, ProgressKind
-from skillpath.services import progress
+from skillpath.services import dashboards, organisations, progress
 from skillpath.services.audit import record_event
 from skillpath.services.certificates import issue_module_certificate
 from skillpath.services.locking import lock_learner
@@ -120,12 +122,13 @@ def module_sign_off(enrolment_id: uuid.UUID) -> Response:
         skills=len(awards),
     )
     db.session.commit()
-    flash(
-        f"{enrolment.module.title} is signed off. {len(awards)} skill{'' if len(awards) == 1 else 's'} awarded "
-        f"and certificate {certificate.display_code} issued.",
-        "success",
+    # An Essential Digital Skills module awards no framework skills: its certificate lists its areas instead.
+    awarded = (
+        f"{len(awards)} skill{'' if len(awards) == 1 else 's'} awarded and certificate" if awards else "Certificate"
     )
-    return redirect(url_for("mentors.learner", learner_id=enrolment.learner.public_id, _anchor="modules"))
+    return _to_next_item(
+        enrolment, f"{enrolment.module.title} is signed off. {awarded} {certificate.display_code} issued."
+    )
 
 
 @bp.route("/modules-to-review/<uuid:enrolment_id>/return", methods=["POST"])
@@ -150,5 +153,19 @@ def module_return(enrolment_id: uuid.UUID) -> Response | tuple[str, int]:
         object_id=enrolment.module.code,
     )
     db.session.commit()
-    flash(f"{enrolment.module.title} is returned to the learner with your feedback.", "success")
-    return redirect(url_for("mentors.learner", learner_id=enrolment.learner.public_id, _anchor="modules"))
+    return _to_next_item(enrolment, f"{enrolment.module.title} is returned to the learner with your feedback.")
+
+
+def _to_next_item(done: Enrolment, message: str) -> Response:
+    """A mentor goes on to the next module awaiting sign-off in their cohorts, in the order of their to-do list,
+    or home when there is none. An administrator, who has no cohorts, goes back to the learner's record."""
+    if not current_user.is_mentor:
+        flash(message, "success")
+        return redirect(url_for("mentors.learner", learner_id=done.learner.public_id))
+    cohorts = organisations.list_cohorts_for_mentor(current_user)
+    following = dashboards.next_awaiting_sign_off([cohort.id for cohort in cohorts])
+    if following is None:
+        flash(f"{message} Nothing else to review.", "success")
+        return redirect(url_for("mentors.home"))
+    flash(f"{message} Here is the next module to review.", "success")
+    return redirect(url_for("mentors.module_review", enrolment_id=following.enrolment.public_id))

@@ -6,7 +6,8 @@ The data lives in TOML files under skillpath/data/catalogue/:
   framework, with our plain_title and plain_summary on the ones offered to learners;
 - skills.toml: our plain-English description of every skill those role levels require;
 - essential_skills.toml: the Essential Digital Skills areas;
-- modules/*.toml: one starter module per file, with the skills or areas it evidences and its units.
+- modules/*.toml: one starter module per file, with the skills or areas it evidences, its units, and
+  what someone who completes it can do (`can_do`, the words on its certificate).
 
 Everything is read and checked before anything is written, so bad data changes nothing. Writes go
 through the shared upserts in catalogue_store, so loading again updates rows in place and never
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -106,6 +108,9 @@ class ModuleData:
     code: str
     title: str
     summary: str
+    # What someone who completes the module can do, such as "Can write clear, polite emails…": its certificate
+    # says this, not the summary, which invites a learner in ("Learn to…"). See can_do_statements.
+    can_do: str
     estimated_hours: float
     # Which role level the module works toward. Only used to check the data: it is not stored.
     target_role_level: str | None
@@ -319,7 +324,7 @@ def _read_units(table: dict[str, Any]) -> tuple[UnitData, ...]:
 def _read_module(table: dict[str, Any], source: str) -> ModuleData:
     _check_keys(
         table,
-        {"code", "title", "summary", "estimated_hours", "units"},
+        {"code", "title", "summary", "can_do", "estimated_hours", "units"},
         {"target_role_level", "skills", "essential_areas"},
     )
     hours = table.get("estimated_hours")
@@ -330,12 +335,20 @@ def _read_module(table: dict[str, Any], source: str) -> ModuleData:
         code=_text(table, "code", MAX_CODE),
         title=_text(table, "title", MAX_NAME),
         summary=_text(table, "summary"),
+        can_do=_can_do(table),
         estimated_hours=float(hours),
         target_role_level=_optional_text(table, "target_role_level"),
         skills=_skill_levels(table, "skills"),
         essential_areas=_strings(table, "essential_areas"),
         units=_read_units(table),
     )
+
+
+def _can_do(table: dict[str, Any]) -> str:
+    text = _text(table, "can_do")
+    if not text.startswith("Can "):
+        raise _Invalid("can_do must say what the person can do, starting “Can ”")
+    return text
 
 
 def _read_entries(
@@ -372,6 +385,25 @@ def _read_modules(data_dir: Path, problems: _Problems) -> list[ModuleData]:
             with problems.entry(f"{source}, module {code}" if isinstance(code, str) else source):
                 modules.append(_read_module(document, source))
     return modules
+
+
+@cache
+def can_do_statements(data_dir: Path | None = None) -> dict[str, str]:
+    """Each catalogue module's "can do" statement, by module code, for the certificates it earns.
+
+    Read from the files rather than the database because the modules table has no column for it
+    yet. Certificates must still be issued when a module file is unreadable, so a file that cannot
+    be read is left out (its module's certificate falls back to the summary), never an error.
+    """
+    statements = {}
+    for path in sorted((data_dir or DATA_DIR).joinpath(MODULES_DIR).glob("*.toml")):
+        try:
+            with path.open("rb") as file:
+                document = tomllib.load(file)
+            statements[str(document["code"])] = _can_do(document)
+        except (OSError, tomllib.TOMLDecodeError, KeyError, _Invalid):
+            continue
+    return statements
 
 
 # Checking references between files ------------------------------------------------------------------------------

@@ -8,6 +8,15 @@ refused when the learner sets it (`unprintable_characters`). The QR code holds
 only the short verification URL and is drawn as vector squares.
 
 The PDF shows exactly the certificate's signed content: nothing about custody.
+
+It is not a tagged PDF. reportlab's open-source canvas writes no marked content
+and no structure tree, so a screen reader gets no headings, reading order or
+alternative text for the QR code; hand-writing them into reportlab's internals
+would be fragile and could not be checked here. So the PDF carries what reportlab
+does support (a title shown in place of the file name, the language en-GB, author,
+subject and keywords, and XMP metadata saying the same), and the accessible form
+of every certificate is its printable web page (verify/printable.html), offered
+beside the PDF.
 """
 
 from __future__ import annotations
@@ -17,17 +26,27 @@ import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import segno
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import XMP
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from skillpath.models.certificates import CertificateKind
 from skillpath.services.certificates import CertificateContent
 from skillpath.template_helpers import format_date
+
+# The heading of each kind of certificate, on the PDF and its printable web page.
+CERTIFICATE_TITLES = {
+    CertificateKind.MODULE: "Certificate of achievement",
+    CertificateKind.ROLE_READINESS: "Certificate of readiness for work",
+}
+LANGUAGE = "en-GB"
 
 REGULAR = "SkillPathSans"
 BOLD = "SkillPathSans-Bold"
@@ -131,11 +150,8 @@ def render_certificate_pdf(
     """The certificate as PDF bytes."""
     register_fonts(fonts_folder)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=0, initialFontName=REGULAR, initialFontSize=12)
-    canvas.setTitle(f"{content.achievement_name} – {content.recipient_name}")
-    canvas.setAuthor(content.issuer_name)
-    canvas.setSubject(f"Certificate {content.code}")
-    canvas.setCreator("SkillPath")
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=0, initialFontName=REGULAR, initialFontSize=12, lang=LANGUAGE)
+    _describe(canvas, content, title)
     width = PAGE_WIDTH - 2 * MARGIN
 
     # A frame, and a band of colour at the top.
@@ -162,7 +178,55 @@ def render_certificate_pdf(
     y = _centred_lines(canvas, content.achievement_name, BOLD, 19, y - 14, width, 24)
     y = _centred_lines(canvas, content.achievement_description, REGULAR, 11, y - 4, width - 40, 15)
 
-    # Skills and levels.
+    y = _draw_skills(canvas, content, y, width)
+    y = _draw_areas(canvas, content, y, width)
+
+    y -= 26
+    canvas.setFillColor(INK)
+    canvas.setFont(REGULAR, 12)
+    canvas.drawCentredString(PAGE_WIDTH / 2, y, f"Issued on {format_date(content.issued_at)} by {content.issuer_name}")
+    _draw_check(canvas, content, verify_url=verify_url, verify_home=verify_home)
+
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _describe(canvas: Canvas, content: CertificateContent, title: str) -> None:
+    """What a PDF reader shows about the file: its title (instead of the file name), author, subject and language."""
+    document_title = f"{title}: {content.achievement_name} – {content.recipient_name}"
+    subject = f"{content.issuer_name} certificate {content.code}. {content.achievement_description}"
+    canvas.setTitle(document_title)
+    canvas.setAuthor(content.issuer_name)
+    canvas.setSubject(subject)
+    canvas.setKeywords(["certificate", content.code, *(s.skill for s in content.skills), *content.areas])
+    canvas.setCreator("SkillPath")
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    canvas.setCatalogEntry("Metadata", XMP(creator=lambda _document: _xmp(document_title, content, subject)))
+
+
+def _xmp(title: str, content: CertificateContent, subject: str) -> bytes:
+    """XMP metadata with the same title, author, description and language as the document information.
+
+    As UTF-8 bytes: reportlab would write a str in PDFDocEncoding, which has no "ễ" (nor the packet's BOM).
+    """
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{escape(content.issuer_name)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>{LANGUAGE}</rdf:li></rdf:Bag></dc:language>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return packet.encode("utf-8")
+
+
+def _draw_skills(canvas: Canvas, content: CertificateContent, y: float, width: float) -> float:
+    """The DDaT skills and levels as a ruled table; return the y below it."""
     if content.skills:
         y -= 18
         canvas.setFont(BOLD, 12)
@@ -184,13 +248,31 @@ def render_certificate_pdf(
             canvas.drawRightString(PAGE_WIDTH - MARGIN - 20, y, skill.level_label)
             y -= 14 * (len(simpleSplit(skill.skill, REGULAR, 11, width - 180)) - 1) + 6
         canvas.line(MARGIN + 20, y, PAGE_WIDTH - MARGIN - 20, y)
+    return y
 
-    y -= 26
+
+def _draw_areas(canvas: Canvas, content: CertificateContent, y: float, width: float) -> float:
+    """The Essential Digital Skills areas, one a line; return the y below them."""
+    if not content.areas:
+        return y
+    y -= 18
     canvas.setFillColor(INK)
-    canvas.setFont(REGULAR, 12)
-    canvas.drawCentredString(PAGE_WIDTH / 2, y, f"Issued on {format_date(content.issued_at)} by {content.issuer_name}")
+    canvas.setFont(BOLD, 12)
+    canvas.drawString(MARGIN + 20, y, "Essential digital skills")
+    canvas.setFont(REGULAR, 9)
+    canvas.setFillColor(MUTED)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN - 20, y, "Essential Digital Skills framework")
+    canvas.setFillColor(INK)
+    canvas.setFont(REGULAR, 11)
+    for area in content.areas:
+        for line in simpleSplit(area, REGULAR, 11, width - 40):
+            y -= 16
+            canvas.drawString(MARGIN + 20, y, line)
+    return y
 
-    # The way to check it: QR code, address and code.
+
+def _draw_check(canvas: Canvas, content: CertificateContent, *, verify_url: str, verify_home: str) -> None:
+    """The way to check it, at the foot of the page: QR code, address and code."""
     qr_size = 120.0
     qr_x, qr_y = MARGIN + 4, MARGIN + 4
     _draw_qr(canvas, verify_url, qr_x, qr_y, qr_size)
@@ -214,7 +296,3 @@ def render_certificate_pdf(
     canvas.setFillColor(INK)
     canvas.setFont(BOLD, 20)
     canvas.drawString(text_x, line_y - 14, content.code)
-
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

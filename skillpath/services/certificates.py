@@ -1,7 +1,8 @@
 """Issuing, checking, withdrawing and hiding certificates.
 
 A certificate's content is fixed when it is issued: the name the learner chose,
-the achievement, the skills and levels, the issuing organisation and the date.
+the achievement and what it shows the person can do, the skills and levels (or,
+for Essential Digital Skills, the areas), the issuing organisation and the date.
 That content, in a canonical JSON form, is signed with the issuer's current
 Ed25519 key. Checking a certificate recomputes the canonical form from the
 stored row and verifies the signature with the key it names, so an edit to the
@@ -32,6 +33,7 @@ from skillpath.models.certificates import CertificateKind
 from skillpath.models.users import NAME_MAX
 from skillpath.services import signing, status_lists
 from skillpath.services.audit import record_event
+from skillpath.services.catalogue_data import can_do_statements
 from skillpath.services.locking import lock_learner
 from skillpath.services.readiness import Band
 from skillpath.text import clean_text
@@ -44,6 +46,9 @@ RANDOM_LENGTH = 11  # 11 x 5 bits = 55 bits of randomness
 CODE_LENGTH = RANDOM_LENGTH + 1
 CODE_PREFIX = "SP"
 CODE_EXAMPLE = "SP-7Q4K-29XD-M3HW"
+ENTER_THE_CODE = "Enter the certificate code"
+WHOLE_CODE = f"Enter the whole code: SP and then 12 letters and numbers, such as {CODE_EXAMPLE}"
+TYPING_MISTAKE = "The code has a typing mistake"
 _INDEX = {character: index for index, character in enumerate(ALPHABET)}
 # People read O as zero and I or L as one; typing them is not a mistake.
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -72,6 +77,14 @@ def new_code() -> str:
     return body + check_character(body)
 
 
+def _compact(text: str) -> str:
+    """The typed code without separators or the SP prefix, upper case, with O, I and L read as 0, 1 and 1."""
+    compact = _SEPARATORS.sub("", text.upper())
+    if len(compact) == CODE_LENGTH + len(CODE_PREFIX) and compact.startswith(CODE_PREFIX):
+        compact = compact[len(CODE_PREFIX) :]
+    return compact.translate(_LOOK_ALIKES)
+
+
 def normalise_code(text: str | None) -> str | None:
     """The stored form of a typed code, or None if it cannot be one of ours.
 
@@ -81,15 +94,40 @@ def normalise_code(text: str | None) -> str | None:
     """
     if not text:
         return None
-    compact = _SEPARATORS.sub("", text.upper())
-    if len(compact) == CODE_LENGTH + len(CODE_PREFIX) and compact.startswith(CODE_PREFIX):
-        compact = compact[len(CODE_PREFIX) :]
-    compact = compact.translate(_LOOK_ALIKES)
+    compact = _compact(text)
     if len(compact) != CODE_LENGTH or any(character not in _INDEX for character in compact):
         return None
     if _luhn_sum(compact, double_first=False) % len(ALPHABET) != 0:
         return None
     return compact
+
+
+# Characters of the alphabet that people misread or mistype for one another, in print or handwriting.
+# O, I and L need no mention: they are read as 0, 1 and 1 (and U is never used, so it is named on its own).
+_MIXED_UP = (("0", "D"), ("2", "Z"), ("5", "S"), ("6", "G"), ("8", "B"), ("M", "N"), ("V", "Y"))
+
+
+def code_mistake(text: str | None) -> str:
+    """What is wrong with a typed code that `normalise_code` refused, in words for the person typing it.
+
+    A code of the right length whose check character fails has a typing mistake: the message names
+    the characters in it that are easy to mix up. Nothing here looks anything up, so it says nothing
+    about which certificates exist.
+    """
+    compact = _compact(text or "")
+    if not compact:
+        return ENTER_THE_CODE
+    if len(compact) != CODE_LENGTH:
+        return WHOLE_CODE
+    unknown = {character for character in compact if character not in _INDEX}
+    if unknown == {"U"}:
+        return f"{TYPING_MISTAKE}: certificate codes never use the letter U. It may be a V"
+    if unknown:
+        return f"{TYPING_MISTAKE}: certificate codes have only letters and numbers"
+    pairs = [f"{a} and {b}" for a, b in _MIXED_UP if a in compact or b in compact]
+    if not pairs:
+        return f"{TYPING_MISTAKE}. Check each character against the certificate, and that no two are swapped"
+    return f"{TYPING_MISTAKE}. Check it against the certificate: {', '.join(pairs)} are easy to mix up"
 
 
 def format_code(body: str) -> str:
@@ -100,6 +138,12 @@ def format_code(body: str) -> str:
 # --- Content -----------------------------------------------------------------------------------
 
 CONTENT_FORMAT = "skillpath-certificate/1"
+# The format of content that lists Essential Digital Skills areas. Content without areas keeps format 1,
+# byte for byte, so every certificate issued before areas were signed still verifies.
+CONTENT_FORMAT_WITH_AREAS = "skillpath-certificate/2"
+# How an Essential Digital Skills area is kept among a certificate's stored skills: {"skill": name, "framework": ...}.
+# It has no level: the framework has none.
+ESSENTIAL_DIGITAL_SKILLS = "essential-digital-skills"
 
 
 @dataclass(frozen=True)
@@ -126,10 +170,12 @@ class CertificateContent:
     skills: tuple[CertifiedSkill, ...]
     issuer_name: str
     issued_at: datetime
+    # Essential Digital Skills areas the achievement shows, such as "Communicating" (none on older certificates).
+    areas: tuple[str, ...] = ()
 
     def canonical(self) -> dict[str, Any]:
-        return {
-            "format": CONTENT_FORMAT,
+        signed: dict[str, Any] = {
+            "format": CONTENT_FORMAT_WITH_AREAS if self.areas else CONTENT_FORMAT,
             "code": self.code,
             "recipient": self.recipient_name,
             "achievement": {"name": self.achievement_name, "description": self.achievement_description},
@@ -137,6 +183,9 @@ class CertificateContent:
             "issuer": self.issuer_name,
             "issued_at": iso_utc(self.issued_at),
         }
+        if self.areas:
+            signed["areas"] = list(self.areas)
+        return signed
 
     def canonical_bytes(self) -> bytes:
         return signing.canonical_json(self.canonical())
@@ -146,15 +195,22 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _is_area(item: dict[str, Any]) -> bool:
+    return item.get("framework") == ESSENTIAL_DIGITAL_SKILLS
+
+
 def content_of(certificate: Certificate) -> CertificateContent:
     return CertificateContent(
         code=format_code(certificate.code),
         recipient_name=certificate.recipient_name,
         achievement_name=certificate.achievement_name,
         achievement_description=certificate.achievement_description,
-        skills=tuple(CertifiedSkill(str(item["skill"]), str(item["level"])) for item in certificate.skills),
+        skills=tuple(
+            CertifiedSkill(str(item["skill"]), str(item["level"])) for item in certificate.skills if not _is_area(item)
+        ),
         issuer_name=certificate.issuer_name,
         issued_at=certificate.issued_at,
+        areas=tuple(str(item["skill"]) for item in certificate.skills if _is_area(item)),
     )
 
 
@@ -199,6 +255,20 @@ def _unused_code() -> str:
 
 def _sorted_skills(pairs: list[tuple[str, SkillLevel]]) -> list[dict[str, str]]:
     return [{"skill": name, "level": level.value} for name, level in sorted(pairs, key=lambda p: p[0].lower())]
+
+
+def _areas(module: Module) -> list[dict[str, str]]:
+    """The module's Essential Digital Skills areas, in the framework's order, as stored among its skills."""
+    return [{"skill": area.name, "framework": ESSENTIAL_DIGITAL_SKILLS} for area in module.essential_areas]
+
+
+def module_can_do(module: Module) -> str:
+    """What someone who completes the module can do, as a certificate states it (never "Learn to…").
+
+    The catalogue files hold a "can do" statement for each of our modules; a module they do not
+    describe (one made for a test, say) falls back to its summary.
+    """
+    return can_do_statements().get(module.code) or module.summary
 
 
 def _issue(
@@ -289,8 +359,8 @@ def issue_module_certificate(enrolment: Enrolment, *, mentor: User, at: datetime
         learner=learner,
         issued_by=mentor,
         achievement_name=module.title,
-        achievement_description=module.summary,
-        skills=_sorted_skills([(link.skill.name, link.level) for link in module.skills]),
+        achievement_description=module_can_do(module),
+        skills=_sorted_skills([(link.skill.name, link.level) for link in module.skills]) + _areas(module),
         issuer_name=_issuer_name(),
         module_id=module.id,
         at=at,

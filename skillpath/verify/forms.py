@@ -11,16 +11,17 @@ from werkzeug.datastructures import FileStorage
 from wtforms import Field, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from skillpath.services.certificates import CHECK_THE_CODE, CODE_EXAMPLE, normalise_code
+from skillpath.services.certificates import CODE_EXAMPLE, ENTER_THE_CODE, code_mistake, normalise_code
 from skillpath.services.credential_files import MAX_CREDENTIAL_BYTES
 
 CHOOSE_A_FILE = "Select a credential file"
 
 
 def _is_a_code(form: Any, field: Field) -> None:
-    # The check character is tested here, before anything is looked up.
+    # The check character is tested here, before anything is looked up: a typing mistake is told apart from a
+    # code no certificate has without a lookup, so it tells nobody which codes exist.
     if normalise_code(field.data) is None:
-        raise ValidationError(CHECK_THE_CODE)
+        raise ValidationError(code_mistake(field.data))
 
 
 class CheckCertificateForm(FlaskForm):
@@ -31,7 +32,7 @@ class CheckCertificateForm(FlaskForm):
         "Certificate code",
         description=f"It is on the certificate, beside the QR code. For example, {CODE_EXAMPLE}.",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the certificate code"), _is_a_code],
+        validators=[InputRequired(ENTER_THE_CODE), _is_a_code],
     )
 
     @property

@@ -250,6 +250,12 @@ _SCHEMAS: dict[str, Any] = {
                     },
                 },
             },
+            "skillAreas": {
+                "type": "array",
+                "description": "The Essential Digital Skills areas it shows, such as Communicating. Only on "
+                "certificates that list them: older ones, and those for job skills, have none.",
+                "items": {"type": "string"},
+            },
             "issuer": {
                 "type": "object",
                 "required": ["name", "id"],

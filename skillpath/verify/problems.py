@@ -28,8 +28,9 @@ PROBLEM_TYPES = {
     "invalid-code": ProblemType(
         "Not a certificate code",
         400,
-        "The code is not in the form of a SkillPath certificate code, or one of its characters is wrong "
-        "(the last character is a check character). Nothing was looked up.",
+        "The code is not in the form of a SkillPath certificate code, or it has a typing mistake: its last "
+        "character is a check character, which shows when any one character is wrong. The detail says which, "
+        "and names the characters in the code that are easy to mix up. Nothing was looked up.",
         "Check the code against the certificate and try again. Codes look like SP-7Q4K-29XD-M3HW.",
     ),
     "certificate-not-found": ProblemType(

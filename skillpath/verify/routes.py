@@ -22,13 +22,16 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import public
+from skillpath.certificates.qr import qr_svg
 from skillpath.errors import problem
 from skillpath.extensions import csrf, limiter
 from skillpath.services import credential_files, openbadges, vc_jwt
+from skillpath.services.certificate_pdf import CERTIFICATE_TITLES
 from skillpath.services.certificates import (
     CertificateContent,
     Verification,
     VerificationStatus,
+    code_mistake,
     format_code,
     get_checkable_certificate,
     iso_utc,
@@ -171,6 +174,33 @@ def certificate(code: str) -> tuple[str, int] | Response:
     return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
 
 
+@bp.route("/verify/<code>/printable")
+@public
+@check_limit
+def printable(code: str) -> tuple[str, int] | Response:
+    """The certificate as a plain web page, to print or to read with a screen reader: the PDF cannot be tagged.
+
+    Only a valid certificate has one; any other code gets exactly what its check page says.
+    """
+    body = normalise_code(code)
+    if body is None:
+        return redirect(url_for("verify.certificate", code=code))  # which says what is wrong with the code
+    if code != format_code(body):
+        return redirect(url_for("verify.printable", code=format_code(body)))
+    found = get_checkable_certificate(body)
+    result = verification_of(found, app_key_store())
+    if found is None or not result.is_valid:
+        return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
+    page = render_template(
+        "verify/printable.html",
+        content=result.content,
+        title=CERTIFICATE_TITLES[found.kind],
+        verify_home=public_url("verify.index"),
+        qr_svg=qr_svg(public_url("verify.certificate", code=code), "QR code that opens this certificate’s check page"),
+    )
+    return page, 200
+
+
 @bp.route("/verify/check-file", methods=["POST"])
 @public
 @check_limit
@@ -205,6 +235,14 @@ _PROBLEMS = {
 }
 
 
+def _certificate_json(content: CertificateContent) -> dict[str, Any]:
+    """What the certificate certifies, with its Essential Digital Skills areas when it was signed with them."""
+    certificate = certifies(content, issuer_id=public_url("verify.issuer_profile"))
+    if content.areas:
+        certificate["skillAreas"] = list(content.areas)
+    return certificate
+
+
 def _result_json(result: Verification, code: str) -> dict[str, Any]:
     """A certificate that was found: valid or withdrawn, with what it says."""
     content = result.content
@@ -213,7 +251,7 @@ def _result_json(result: Verification, code: str) -> dict[str, Any]:
         "status": result.status.value,
         "message": result.message,
         "code": code,
-        "certificate": certifies(content, issuer_id=public_url("verify.issuer_profile")),
+        "certificate": _certificate_json(content),
         "verificationUrl": public_url("verify.certificate", code=content.code),
         "signature": {"algorithm": "EdDSA", "keyId": result.key_id, "keys": public_url("verify.jwks")},
     }
@@ -234,8 +272,8 @@ def _verification_response(result: Verification, code: str | None) -> Response:
 @check_limit
 def api_code(code: str) -> Response:
     body = normalise_code(code)
-    if body is None:
-        return _verification_response(Verification(VerificationStatus.INVALID_CODE), None)
+    if body is None:  # what is wrong with it, as the form says: nothing was looked up
+        return problem_of(_PROBLEMS[VerificationStatus.INVALID_CODE], code_mistake(code))
     result = verification_of(get_checkable_certificate(body), app_key_store())
     return _verification_response(result, format_code(body))
 

@@ -156,7 +156,7 @@ def test_an_employer_types_the_code_loosely_and_a_wrong_code_is_caught(page: Pag
     page.get_by_label("Certificate code").fill(wrong)
     page.get_by_role("button", name="Check certificate").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Check the code and try again")
+    expect(summary).to_contain_text("The code has a typing mistake")
     expect(summary).to_be_focused()
     check_accessibility(page)
 

@@ -32,6 +32,7 @@ PUBLIC_ENDPOINTS = frozenset(
         # its JSON API and OpenAPI document, the issuer's public keys and profile).
         "verify.index",
         "verify.certificate",
+        "verify.printable",  # the certificate as a web page to print or read with a screen reader
         "verify.api_code",
         "verify.api_credential",
         "verify.issuer_profile",
