@@ -62,3 +62,15 @@ def location_path(response: TestResponse) -> str:
     """The path a redirect points to, without the query string."""
     location = response.headers["Location"]
     return location.split("?", 1)[0].removeprefix("http://localhost")
+
+
+def add_learner(client: FlaskClient, cohort_id: object, data: dict[str, Any]) -> TestResponse:
+    """Add a learner as a mentor does: the form, then "Add learner" on its "Check your answers" page.
+
+    The answer to the form if it refused what was typed; otherwise the answer to the check page.
+    """
+    url = f"/mentor/cohorts/{cohort_id}/add-learner"
+    response = post_form(client, url, data)
+    if response.status_code != 302:
+        return response
+    return post_form(client, f"{url}/check", {})

@@ -13,6 +13,7 @@ from skillpath.admin.forms import AssignMentorForm, CreateCohortForm, CreateEsta
 from skillpath.auth import handover
 from skillpath.auth.policy import admin_required
 from skillpath.extensions import db
+from skillpath.forms_common import ConfirmForm
 from skillpath.models import Cohort, Establishment, EstablishmentKind, UserRole
 from skillpath.services import accounts, organisations
 from skillpath.services.accounts import AccountError
@@ -108,17 +109,28 @@ def cohort(cohort_id: uuid.UUID) -> str | Response:
     return render_template("admin/cohort.html", cohort=cohort, form=form, learners=learners, available=available)
 
 
-@bp.route("/cohorts/<uuid:cohort_id>/mentors/<uuid:mentor_id>/remove", methods=["POST"])
+@bp.route("/cohorts/<uuid:cohort_id>/mentors/<uuid:mentor_id>/remove", methods=["GET", "POST"])
 @admin_required
-def cohort_mentor_remove(cohort_id: uuid.UUID, mentor_id: uuid.UUID) -> Response:
+def cohort_mentor_remove(cohort_id: uuid.UUID, mentor_id: uuid.UUID) -> str | Response:
+    """Asks first: removing a mentor takes their learners' records away from them at once."""
     cohort = _cohort_or_404(cohort_id)
     mentor = accounts.find_user_by_public_id(mentor_id)
-    if mentor is None or mentor not in cohort.mentors:
+    if mentor is None:
         abort(404)
-    organisations.remove_mentor(cohort, mentor, by=current_user)
-    db.session.commit()
-    flash(f"{mentor.display_name} no longer mentors {cohort.name}.", "success")
-    return redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
+    back = redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
+    if mentor not in cohort.mentors:
+        if not organisations.was_removed_lately(cohort, mentor):
+            abort(404)
+        # Removed a moment ago (the second click of a double click, or another administrator): say so.
+        flash(f"{mentor.display_name} no longer mentors {cohort.name}.", "info")
+        return back
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        organisations.remove_mentor(cohort, mentor, by=current_user)
+        db.session.commit()
+        flash(f"{mentor.display_name} no longer mentors {cohort.name}.", "success")
+        return back
+    return render_template("admin/cohort_mentor_remove.html", cohort=cohort, mentor=mentor, form=form)
 
 
 @bp.route("/staff")

@@ -58,15 +58,12 @@ class DashboardFilterForm(FlaskForm):
             release=ReleaseWindow(self.release.data)
             if self.release.data in ReleaseWindow._value2member_map_
             else ReleaseWindow.ALL,
-            name=(self.name.data or "")[:100] if self.name is not None else "",
+            name=(self.name.data or "")[:100],
         )
 
 
-def filter_form(args: Mapping[str, str], *, with_name: bool = True) -> DashboardFilterForm:
-    form = DashboardFilterForm(formdata=args if args else None)
-    if not with_name:
-        del form.name
-    return form
+def filter_form(args: Mapping[str, str]) -> DashboardFilterForm:
+    return DashboardFilterForm(formdata=args if args else None)
 
 
 def with_filters(url: str, args: Mapping[str, str]) -> str:

@@ -68,7 +68,7 @@ def index() -> str | BaseResponse:
 @staff_required
 def establishment(establishment_id: uuid.UUID) -> str:
     establishment = _establishment_or_404(establishment_id)
-    form = filter_form(request.args, with_name=False)
+    form = filter_form(request.args)
     audit_dashboard_view(
         "establishment.dashboard.viewed", object_type="establishment", object_id=establishment.public_id
     )
@@ -85,6 +85,7 @@ def _establishment_page(establishment: Establishment, form: DashboardFilterForm)
         "dashboards/establishment.html",
         establishment=establishment,
         dashboard=dashboard,
+        matches=_name_matches(dashboard, form),
         summaries=dashboard.summaries,
         charts=establishment_charts(dashboard),
         filters=form,
@@ -94,6 +95,20 @@ def _establishment_page(establishment: Establishment, form: DashboardFilterForm)
     )
     dashboard.release()
     return page
+
+
+NAME_MATCHES_SHOWN = 100
+
+
+def _name_matches(
+    dashboard: dashboards.Dashboard, form: DashboardFilterForm
+) -> list[tuple[dashboards.LearnerRow, Cohort]] | None:
+    """With a name searched for, the learners found, each with their cohort, so a head of education can go
+    straight to one; the first hundred only, as a search for one letter could find thousands."""
+    if not form.name.data:
+        return None
+    cohorts = {cohort.id: cohort for cohort in dashboard.cohorts}
+    return [(row, cohorts[row.cohort_id]) for row in dashboard.rows[:NAME_MATCHES_SHOWN]]
 
 
 def establishment_charts(dashboard: dashboards.Dashboard) -> dict[str, object]:

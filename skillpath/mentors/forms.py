@@ -28,7 +28,9 @@ def _without_spaces(value: str | None) -> str | None:
     return "".join(value.split()) if value else value
 
 
-class CreateLearnerForm(FlaskForm):
+class LearnerDetailsForm(FlaskForm):
+    """The details that identify a learner, asked the same way when adding one and when putting one right."""
+
     preferred_name = StringField(
         "Name the learner wants to be called",
         widget=GovTextInput(),
@@ -51,12 +53,19 @@ class CreateLearnerForm(FlaskForm):
         filters=[_without_spaces],
         validators=[Optional(), Length(max=7, message="Prison numbers are 7 characters, like A1234BC")],
     )
+
+
+class CreateLearnerForm(LearnerDetailsForm):
     release_date = UKDateField(
         "Expected release date (optional)",
         description="Staff only. For example, 27 3 2027.",
         widget=GovDateInput(),
     )
-    submit = SubmitField("Add learner", widget=GovSubmitInput())
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class CorrectLearnerForm(LearnerDetailsForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
 class SignOffForm(FlaskForm):

@@ -27,6 +27,7 @@ from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm, choices
 from skillpath.mentors.forms import (
     AssessSkillForm,
+    CorrectLearnerForm,
     RecordReleaseForm,
     ReleaseDateForm,
     TransferForm,
@@ -47,10 +48,12 @@ from skillpath.models import (
     User,
     WorkReadiness,
 )
-from skillpath.services import barriers, goals, progress, self_assessment, timeline, transfers, work_status
+from skillpath.services import accounts, barriers, goals, progress, self_assessment, timeline, transfers, work_status
+from skillpath.services.accounts import AccountError
 from skillpath.services.audit import record_event
 from skillpath.services.learner_state import readiness_for
 from skillpath.services.learners import get_learner, get_learner_for_staff_or_404
+from skillpath.services.locking import lock_learner
 from skillpath.services.mentor_assessments import record_mentor_assessment
 
 TIMELINE_ON_RECORD = 8
@@ -239,6 +242,52 @@ def release_date(learner_id: uuid.UUID) -> str | Response:
     _viewed(learner, "release-date")
     db.session.commit()
     return render_template("mentors/release_date.html", learner=learner, form=form)
+
+
+@bp.route("/learners/<uuid:learner_id>/change-details", methods=["GET", "POST"])
+@staff_required
+def learner_details(learner_id: uuid.UUID) -> str | Response:
+    learner = _learner_or_404(learner_id)
+    profile = learner.learner_profile
+    assert profile is not None
+    form = CorrectLearnerForm()
+    if request.method == "GET":
+        form.process(
+            data={
+                "preferred_name": profile.preferred_name,
+                "username": learner.username,
+                "prison_number": profile.prison_number,
+            }
+        )
+    if form.validate_on_submit():
+        lock_learner(learner)
+        try:
+            changed = accounts.correct_learner_details(
+                learner,
+                preferred_name=form.preferred_name.data or "",
+                username=form.username.data or "",
+                prison_number=form.prison_number.data,
+                by=current_user,
+            )
+        except AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "username").errors = [str(error)]
+        else:
+            db.session.commit()
+            if changed:
+                flash(_details_saved(learner, changed), "success")
+            return _back_to_record(learner)
+    _viewed(learner, "change-details")
+    db.session.commit()
+    return render_template("mentors/learner_details.html", learner=learner, form=form)
+
+
+def _details_saved(learner: User, changed: list[str]) -> str:
+    fields = " and ".join([", ".join(changed[:-1]), changed[-1]] if len(changed) > 1 else changed)
+    message = f"Details saved: {fields} changed."
+    if "username" in changed:
+        message += f" Tell the learner their new username, {learner.username}. Their password stays the same."
+    return message
 
 
 @bp.route("/learners/<uuid:learner_id>/record-release", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
-"""Mentors: their cohorts with what needs doing, the cohort dashboard, and adding learner accounts.
+"""Mentors: their cohorts with what needs doing, the cohort dashboard, and learners' activation codes.
 
-A learner's record and its updates are in `record.py`; signing modules off in
-`sign_off.py`. All three register their views on this blueprint.
+Adding a learner is in `new_learner.py`; a learner's record and its updates in `record.py`;
+signing modules off in `sign_off.py`. All of them register their views on this blueprint.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
-from skillpath.auth.policy import can_create_learner_in, can_view_cohort, mentor_required, staff_required
+from skillpath.auth.policy import can_view_cohort, mentor_required, staff_required
 from skillpath.dashboards import charts
 from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_filters
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
-from skillpath.mentors.forms import CreateLearnerForm
 from skillpath.models import Cohort
 from skillpath.services import accounts, dashboards, organisations
-from skillpath.services.accounts import AccountError
 from skillpath.services.audit import record_event
 from skillpath.services.learners import get_learner_for_staff_or_404
 
@@ -62,6 +60,7 @@ def _home_page() -> str:
         "mentors/home.html",
         summaries=dashboards.summarise(cohorts, rows, now.date()),
         worklist=dashboards.worklist(rows, now=now),
+        cohort_names={cohort.id: cohort.name for cohort in cohorts},
         now=now,
     )
     rows.clear()  # the template's context is kept in a reference cycle: see Dashboard.release
@@ -102,33 +101,6 @@ def cohort_charts(dashboard: dashboards.Dashboard) -> dict[str, object]:
     }
 
 
-@bp.route("/cohorts/<uuid:cohort_id>/add-learner", methods=["GET", "POST"])
-@mentor_required
-def learner_new(cohort_id: uuid.UUID) -> str | Response:
-    cohort = cohort_for_staff_or_404(cohort_id)
-    if not can_create_learner_in(current_user, cohort):
-        abort(404)
-    form = CreateLearnerForm()
-    if form.validate_on_submit():
-        try:
-            account = accounts.create_learner(
-                username=form.username.data or "",
-                preferred_name=form.preferred_name.data or "",
-                cohort=cohort,
-                created_by=current_user,
-                activation_days=current_app.config["ACTIVATION_CODE_DAYS"],
-                prison_number=form.prison_number.data,
-                release_date=form.release_date.data,
-            )
-        except AccountError as error:
-            getattr(form, error.field or "username").errors = [str(error)]
-        else:
-            db.session.commit()
-            handover.remember_code(account.user, account.activation_code)
-            return redirect(url_for("mentors.activation_code", learner_id=account.user.public_id))
-    return render_template("mentors/learner_new.html", form=form, cohort=cohort)
-
-
 @bp.route("/learners/<uuid:learner_id>/new-activation-code", methods=["POST"])
 @staff_required
 def activation_code_reissue(learner_id: uuid.UUID) -> Response:
@@ -162,5 +134,5 @@ def activation_code(learner_id: uuid.UUID) -> str | Response:
     return render_template("mentors/activation_code.html", learner=learner, code=code)
 
 
-# The learner record and sign-off views register themselves on `bp`.
-from skillpath.mentors import record, sign_off  # noqa: E402, F401
+# Adding learners, the learner record and sign-off views register themselves on `bp`.
+from skillpath.mentors import new_learner, record, sign_off  # noqa: E402, F401

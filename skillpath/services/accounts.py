@@ -183,6 +183,66 @@ def create_learner(
     return NewAccount(user, code)
 
 
+@dataclass(frozen=True)
+class LearnerDetails:
+    """A learner's name, username and prison number, cleaned as they would be stored."""
+
+    preferred_name: str
+    username: str
+    prison_number: str | None
+
+
+def check_learner_details(
+    *, preferred_name: str, username: str, prison_number: str | None, learner: User | None = None
+) -> LearnerDetails:
+    """The rules `create_learner` applies, without writing anything: for a "Check your answers" page, or to
+    correct an existing `learner` (whose own username is not "already taken"). Raises AccountError naming the field.
+    """
+    name = preferred_name.strip()
+    if not name:
+        raise AccountError("Enter the learner's name", "preferred_name")
+    number = (prison_number or "").strip().upper() or None
+    if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
+        raise AccountError("Enter a prison number in the format A1234BC", "prison_number")
+    wanted = normalise_username(username)
+    if learner is None or wanted != learner.username:
+        wanted = check_username(wanted)
+    return LearnerDetails(name, wanted, number)
+
+
+def correct_learner_details(
+    learner: User, *, preferred_name: str, username: str, prison_number: str | None, by: User
+) -> list[str]:
+    """Put right a learner's name, username or prison number; the names of the fields that changed, in order.
+
+    The caller holds the learner's record first (locking.lock_learner), so a double click changes and audits
+    once. The audit event names the fields, never the values: a prison number stays off the audit log.
+    """
+    profile = learner.learner_profile
+    if profile is None:
+        raise AccountError("Only a learner's details can be corrected here")
+    details = check_learner_details(
+        preferred_name=preferred_name, username=username, prison_number=prison_number, learner=learner
+    )
+    changed = []
+    if details.preferred_name != profile.preferred_name:
+        profile.preferred_name = details.preferred_name
+        learner.display_name = details.preferred_name
+        changed.append("name")
+    if details.username != learner.username:
+        learner.username = details.username
+        changed.append("username")
+    if details.prison_number != profile.prison_number:
+        profile.prison_number = details.prison_number
+        changed.append("prison number")
+    if changed:
+        # Another request may have taken the username since it was checked: the unique index decides.
+        with unique_or(_username_taken()):
+            db.session.flush()
+        record_event("account.details.changed", actor=by, subject=learner, fields=changed)
+    return changed
+
+
 def reissue_activation_code(user: User, *, by: User, activation_days: int) -> str:
     """A new one-time code, for a learner who lost theirs or forgot their password.
 

@@ -13,6 +13,7 @@ Nothing here knows about charts or HTML: `dashboards/charts.py` draws from it.
 from __future__ import annotations
 
 import gc
+import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -85,9 +86,7 @@ class Filters:
             return False
         if self.release.days is not None and not is_due_within(release_date, self.release.days, today):
             return False
-        # Case-folded in Python rather than LIKE in SQL: names such as "Łukasz" match the same way on
-        # every database, and a % or _ in a search is just a character.
-        return self.name.strip().casefold() in name.casefold()
+        return name_matches(self.name, name)
 
     def keeps_learner(self, learner: LearnerFacts, today: date) -> bool:
         level = learner.target_role_level
@@ -97,6 +96,25 @@ class Filters:
             name=learner.preferred_name,
             today=today,
         )
+
+
+# Letters that Unicode does not split into a base letter and an accent, as people type them without one.
+_UNACCENTED = str.maketrans({"ł": "l", "đ": "d", "ð": "d", "ø": "o", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"})
+
+
+def fold_name(text: str) -> str:
+    """A name as a search compares it: without case or accents, spaces evened out ("Nguyễn  Thị" → "nguyen thi")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(character for character in decomposed if not unicodedata.combining(character))
+    return " ".join(bare.translate(_UNACCENTED).split())
+
+
+def name_matches(search: str, name: str) -> bool:
+    """Whether every word searched for is part of the name, whatever the case and accents: "minh nguyen" finds
+    "Nguyễn Thị Minh". Done in Python rather than LIKE in SQL, so it works the same on every database and a
+    % or _ in a search is just a character."""
+    folded = fold_name(name)
+    return all(word in folded for word in fold_name(search).split())
 
 
 def is_due_within(release_date: date | None, days: int, today: date) -> bool:
@@ -456,6 +474,18 @@ def modules_awaiting_sign_off(learner_ids: Collection[int]) -> dict[int, list[Mo
     for states in result.values():
         states.sort(key=lambda state: state.last_activity_at or datetime.min.replace(tzinfo=UTC))
     return result
+
+
+def next_awaiting_sign_off(cohort_ids: Sequence[int]) -> ModuleProgress | None:
+    """The module a mentor should review next: the one ready for sign-off longest, as the home page's to-do
+    list orders them, among the current learners of these cohorts."""
+    learner_ids = [learner.id for learner, _ in current_learners(cohort_ids)]
+    waiting = [state for states in modules_awaiting_sign_off(learner_ids).values() for state in states]
+    return min(waiting, key=_ready_since, default=None)
+
+
+def _ready_since(state: ModuleProgress) -> datetime:
+    return state.last_activity_at or datetime.max.replace(tzinfo=UTC)
 
 
 def build_dashboard(

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
-from skillpath.models import Cohort, CohortMembership, Establishment, EstablishmentKind, LearnerProfile, User, UserRole
+from skillpath.models import (
+    AuditEvent,
+    Cohort,
+    CohortMembership,
+    Establishment,
+    EstablishmentKind,
+    LearnerProfile,
+    User,
+    UserRole,
+)
+from skillpath.models._types import utcnow
 from skillpath.models.organisations import cohort_mentors
 from skillpath.services.accounts import AccountError
 from skillpath.services.audit import record_event
@@ -90,6 +101,23 @@ def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
         record_event(
             "cohort.mentor.removed", actor=by, subject=mentor, object_type="cohort", object_id=cohort.public_id
         )
+
+
+def was_removed_lately(cohort: Cohort, mentor: User, *, within: timedelta = timedelta(minutes=2)) -> bool:
+    """Whether this mentor was taken off this cohort in the last couple of minutes (the audit log says when)."""
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "cohort.mentor.removed",
+                AuditEvent.subject_id == mentor.id,
+                AuditEvent.object_type == "cohort",
+                AuditEvent.object_id == str(cohort.public_id),
+                AuditEvent.occurred_at >= utcnow() - within,
+            )
+        )
+    )
 
 
 def list_mentors_in(establishment: Establishment) -> list[User]:

@@ -96,7 +96,7 @@ def test_a_mentor_adds_a_learner_and_sees_the_activation_code(page: Page, live_s
     page.get_by_label("Username").fill("ookafor")
     page.get_by_label("Prison number (optional)").fill("a4321bc")
     page.get_by_label("Day").fill("27")
-    page.get_by_role("button", name="Add learner").click()
+    page.get_by_role("button", name="Continue").click()
 
     # A date with only a day is an error, shown in the summary and beside the date.
     summary = page.locator(".govuk-error-summary")
@@ -105,6 +105,9 @@ def test_a_mentor_adds_a_learner_and_sees_the_activation_code(page: Page, live_s
     check_accessibility(page)
     page.get_by_label("Month").fill("3")
     page.get_by_label("Year").fill("2027")
+    page.get_by_role("button", name="Continue").click()
+
+    expect_heading(page, "Check your answers")
     page.get_by_role("button", name="Add learner").click()
 
     expect_heading(page, "Activation code for Ola Okafor")

@@ -15,7 +15,7 @@ from skillpath.models._types import utcnow
 from skillpath.services.accounts import find_user_by_username
 from tests import factories
 from tests.conftest import sign_in
-from tests.helpers import error_summary, heading, location_path, page, post_form
+from tests.helpers import add_learner, error_summary, heading, location_path, page, post_form
 
 CODE = re.compile(rf"^[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}$")
 WRONG_CODE = (
@@ -28,9 +28,9 @@ SIGNED_IN_PAGE = "/account/change-password"
 
 def _add_learner_through_the_page(mentor_client, cohort, username: str) -> str:
     """The mentor's journey: add a learner, land on the page that shows the code once. Returns the code."""
-    response = post_form(
+    response = add_learner(
         mentor_client,
-        f"/mentor/cohorts/{cohort.public_id}/add-learner",
+        cohort.public_id,
         {"preferred_name": "Sam", "username": username, "prison_number": "a1234bc", "release_date": ["", "", ""]},
     )
     assert response.status_code == 302, error_summary(response)

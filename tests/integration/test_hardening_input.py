@@ -44,7 +44,7 @@ from skillpath.services.es256_keys import es256_signing_key
 from skillpath.services.signing import KeyStore, b64url_decode
 from tests import factories
 from tests.conftest import sign_in
-from tests.helpers import error_summary, field_errors, location_path, page, post_form
+from tests.helpers import add_learner, error_summary, field_errors, location_path, page, post_form
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 
 HUGE = "99999999999999999999"
@@ -326,7 +326,7 @@ CLEAN = "Jo Bloggs"
 
 def test_a_learner_name_typed_by_staff_is_stored_clean(mentor_client, cohort):
     data = {"preferred_name": DIRTY, "username": "jo.clean", "prison_number": "", "release_date": ["", "", ""]}
-    response = post_form(mentor_client, f"/mentor/cohorts/{cohort.public_id}/add-learner", data)
+    response = add_learner(mentor_client, cohort.public_id, data)
     assert response.status_code == 302
     profile = db.session.scalar(select(LearnerProfile).join(User).where(User.username == "jo.clean"))
     assert (profile.preferred_name, profile.user.display_name) == (CLEAN, CLEAN)

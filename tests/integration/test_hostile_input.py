@@ -10,7 +10,7 @@ from skillpath.models import AuditEvent
 from skillpath.services import transfers
 from tests import factories
 from tests.conftest import sign_in
-from tests.helpers import csrf_token, field_errors, location_path, page, post_form
+from tests.helpers import add_learner, csrf_token, field_errors, location_path, page, post_form
 from tests.integration.test_certificates import issue_module_certificate
 
 
@@ -112,11 +112,7 @@ def test_downloads_of_personal_files_are_never_cached(learner_client):
 
 
 def test_a_new_activation_code_is_not_readable_in_the_session_cookie(mentor_client, cohort):
-    response = post_form(
-        mentor_client,
-        f"/mentor/cohorts/{cohort.public_id}/add-learner",
-        {"preferred_name": "Casey", "username": "casey-cookie"},
-    )
+    response = add_learner(mentor_client, cohort.public_id, {"preferred_name": "Casey", "username": "casey-cookie"})
     with mentor_client.session_transaction() as session:
         stored = str(session["new_activation_code"])
     shown = page(mentor_client.get(location_path(response))).select_one(".govuk-panel__body").get_text(strip=True)

@@ -13,7 +13,7 @@ from skillpath.models._types import utcnow
 from skillpath.services.accounts import find_user_by_username
 from tests import factories
 from tests.conftest import sign_in
-from tests.helpers import error_summary, heading, location_path, page, post_form
+from tests.helpers import add_learner, error_summary, heading, location_path, page, post_form
 
 
 def _count(model) -> int:
@@ -129,10 +129,8 @@ def _learner_form(**overrides):
 
 
 def test_a_mentor_adds_a_learner_to_their_cohort(mentor_client, mentor, cohort):
-    response = post_form(
-        mentor_client,
-        f"/mentor/cohorts/{cohort.public_id}/add-learner",
-        _learner_form(prison_number=" b 9876 cd ", release_date=["27", "3", "2027"]),
+    response = add_learner(
+        mentor_client, cohort.public_id, _learner_form(prison_number=" b 9876 cd ", release_date=["27", "3", "2027"])
     )
     assert response.status_code == 302
     learner = find_user_by_username("jo.bloggs")
