@@ -70,4 +70,13 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _inject() -> dict[str, object]:
-        return {"csp_nonce": g.get("csp_nonce", ""), "current_user": current_user}
+        return {"csp_nonce": g.get("csp_nonce", ""), "current_user": current_user, "after_release": _after_release()}
+
+
+def _after_release() -> bool:
+    """A learner who has left custody: their pages speak to someone with no mentor and no prison."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_learner", False):
+        return False
+    profile = user.learner_profile
+    return profile is not None and profile.is_released

@@ -1,4 +1,4 @@
-"""Showing a new activation code once, after the redirect that follows creating an account.
+"""Showing a new activation or recovery code once, after the redirect that follows making it.
 
 The code travels in the session only until the page that shows it is
 displayed, so a refresh or a back button does not create the account twice.
@@ -26,13 +26,16 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def remember_code(user: User, code: str) -> None:
-    session[_KEY] = {"user": str(user.public_id), "code": _fernet().encrypt(code.encode()).decode()}
+def remember_code(user: User, code: str, *, kind: str = "activation") -> None:
+    """Keep `code` for one showing. `kind` keeps an activation code and a recovery code apart."""
+    session[_KEY] = {"user": str(user.public_id), "kind": kind, "code": _fernet().encrypt(code.encode()).decode()}
 
 
-def take_code(user: User) -> str | None:
+def take_code(user: User, *, kind: str = "activation") -> str | None:
     state = session.get(_KEY)
     if not (isinstance(state, dict) and state.get("user") == str(user.public_id)):
+        return None
+    if state.get("kind", "activation") != kind:
         return None
     session.pop(_KEY, None)
     try:

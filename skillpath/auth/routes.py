@@ -21,21 +21,30 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from skillpath.auth import devices
-from skillpath.auth.forms import ActivateForm, ChangePasswordForm, ChoosePasswordForm, SignInForm
+from skillpath.auth import devices, handover
+from skillpath.auth.forms import (
+    ActivateForm,
+    AdminRecoveryForm,
+    ChangePasswordForm,
+    ChoosePasswordForm,
+    DateOfBirthForm,
+    RecoverForm,
+    SignInForm,
+)
 from skillpath.auth.passwords import password_problem
-from skillpath.auth.policy import public, signed_in
+from skillpath.auth.policy import admin_required, learner_required, public, signed_in
 from skillpath.extensions import db, limiter
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import SessionEndReason, User
 from skillpath.models._types import utcnow
-from skillpath.services import accounts, sessions
+from skillpath.services import accounts, recovery, sessions
 from skillpath.services.accounts import SignInOutcome
 from skillpath.services.audit import record_event
 
 bp = Blueprint("auth", __name__)
 
 _ACTIVATION_KEY = "activating"
+_RECOVERY = "recovery"
 _ACTIVATION_WINDOW = timedelta(minutes=15)
 
 
@@ -296,3 +305,135 @@ def change_password() -> str | Response:
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")
                 return redirect(home_for(current_user))
     return render_template("auth/change_password.html", form=form)
+
+
+# --- Getting back in after release -----------------------------------------------------------------
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_username)
+@limiter.limit(_address_limit, methods=["POST"])
+@public
+def recover() -> str | Response:
+    """A learner who has forgotten their password gets back in with their recovery code and date of birth."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RecoverForm()
+    if form.validate_on_submit():
+        problem = password_problem(
+            form.password.data or "",
+            username=form.username.data or "",
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+        if problem:
+            form.password.errors = [problem]
+            return render_template("auth/recover.html", form=form)
+        result = recovery.recover(
+            form.username.data or "",
+            form.recovery_code.data or "",
+            form.date_of_birth.data,
+            form.password.data or "",
+            throttle=_throttle(),
+            ip=request.remote_addr,
+        )
+        db.session.commit()
+        if result.outcome == recovery.RecoveryOutcome.OK and result.user is not None:
+            user = result.user
+            _begin_session(user)
+            after_this_request(lambda response: _remember_browser(response, user))
+            flash("Your new password is saved and you are signed in. Your recovery code has been used up.", "success")
+            return redirect(url_for("auth.getting_back_in"))
+        if result.outcome == recovery.RecoveryOutcome.THROTTLED:
+            form.recovery_code.errors = [_wait_message(result.wait).replace("wrong passwords", "wrong tries")]
+        else:
+            # One message whatever was wrong: it must not tell a stranger which part they got right.
+            form.recovery_code.errors = [
+                "The details do not match. Check your username, recovery code and date of birth, then try again"
+            ]
+    return render_template("auth/recover.html", form=form)
+
+
+@bp.route("/account/getting-back-in")
+@learner_required
+def getting_back_in() -> str:
+    return render_template(
+        "auth/getting_back_in.html",
+        has_check=current_user.recovery_check_hash is not None,
+        has_code=current_user.recovery_code_hash is not None,
+        date_form=DateOfBirthForm(),
+        code_form=ConfirmForm(),
+    )
+
+
+@bp.route("/account/getting-back-in/date-of-birth", methods=["POST"])
+@learner_required
+def save_date_of_birth() -> str | Response:
+    form = DateOfBirthForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "auth/getting_back_in.html",
+            has_check=current_user.recovery_check_hash is not None,
+            has_code=current_user.recovery_code_hash is not None,
+            date_form=form,
+            code_form=ConfirmForm(),
+            form=form,
+        )
+    born_on = form.date_of_birth.data
+    assert born_on is not None  # the form requires it
+    recovery.set_date_of_birth(current_user, born_on, by=current_user)
+    db.session.commit()
+    flash("Your date of birth is saved. It is only used to check it is you.", "success")
+    return redirect(url_for("auth.getting_back_in"))
+
+
+@bp.route("/account/getting-back-in/new-code", methods=["POST"])
+@learner_required
+def new_recovery_code() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    code = recovery.issue_recovery_code(current_user, by=current_user)
+    db.session.commit()
+    handover.remember_code(current_user, code, kind=_RECOVERY)
+    return redirect(url_for("auth.show_recovery_code"))
+
+
+@bp.route("/account/getting-back-in/your-code")
+@learner_required
+def show_recovery_code() -> str | Response:
+    code = handover.take_code(current_user, kind=_RECOVERY)
+    if code is None:
+        flash("A recovery code is shown only once. If you did not keep it, make a new one.", "info")
+        return redirect(url_for("auth.getting_back_in"))
+    return render_template("auth/recovery_code.html", code=code, learner=current_user, for_staff=False)
+
+
+@bp.route("/staff/recovery-code", methods=["GET", "POST"])
+@admin_required
+def staff_recovery_code() -> str | Response:
+    """An administrator gives a released learner a fresh recovery code (mentors in prisons cannot)."""
+    form = AdminRecoveryForm()
+    if form.validate_on_submit():
+        learner = accounts.find_user_by_username(form.username.data or "")
+        if learner is None or not learner.is_learner or learner.learner_profile is None:
+            form.username.errors = ["There is no learner with that username"]
+        elif not learner.learner_profile.is_released:
+            form.username.errors = [
+                "This learner has not been released. Their mentor can give them a new activation code"
+            ]
+        else:
+            code = recovery.issue_recovery_code(learner, by=current_user)
+            db.session.commit()
+            handover.remember_code(learner, code, kind=_RECOVERY)
+            return redirect(url_for("auth.staff_show_recovery_code", learner_id=learner.public_id))
+    return render_template("auth/staff_recovery_code.html", form=form)
+
+
+@bp.route("/staff/recovery-code/<uuid:learner_id>")
+@admin_required
+def staff_show_recovery_code(learner_id: uuid.UUID) -> str | Response:
+    learner = accounts.find_user_by_public_id(learner_id)
+    code = handover.take_code(learner, kind=_RECOVERY) if learner is not None else None
+    if learner is None or code is None:
+        flash("A recovery code is shown only once. Give a new one if it was not passed on.", "info")
+        return redirect(url_for("auth.staff_recovery_code"))
+    return render_template("auth/recovery_code.html", code=code, learner=learner, for_staff=True)

@@ -100,7 +100,12 @@ def readiness() -> str | Response:
     if profile.target_role_level_id is None:
         return redirect(url_for("learners.choose_target"))
     result = readiness_for([current_user], current_app.config)[current_user.id]
-    steps = next_steps.get_next_steps(result, module_choices.get_progress_by_module(current_user))
+    profile = current_user.learner_profile
+    steps = next_steps.get_next_steps(
+        result,
+        module_choices.get_progress_by_module(current_user),
+        after_release=profile is not None and profile.is_released,
+    )
     return render_template("learners/readiness.html", profile=profile, readiness=result, steps=steps)
 
 

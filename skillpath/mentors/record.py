@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from skillpath.auth import handover
 from skillpath.auth.policy import (
     can_manage_learner,
     can_transfer_learner,
@@ -48,7 +49,17 @@ from skillpath.models import (
     User,
     WorkReadiness,
 )
-from skillpath.services import accounts, barriers, goals, progress, self_assessment, timeline, transfers, work_status
+from skillpath.services import (
+    accounts,
+    barriers,
+    goals,
+    progress,
+    recovery,
+    self_assessment,
+    timeline,
+    transfers,
+    work_status,
+)
 from skillpath.services.accounts import AccountError
 from skillpath.services.audit import record_event
 from skillpath.services.learner_state import readiness_for
@@ -308,17 +319,28 @@ def record_release(learner_id: uuid.UUID) -> str | Response:
             db.session.rollback()
             flash(str(error), "info")
             return _back_to_record(learner)
+        # The way back in after release, printed on the summary the learner takes with them.
+        code = recovery.issue_recovery_code(learner, by=current_user)
         db.session.commit()
+        handover.remember_code(learner, code, kind="recovery")
         name = learner.learner_profile.preferred_name if learner.learner_profile else learner.display_name
         flash(f"{name}’s release is recorded. They keep their account and certificates.", "success")
-        if can_view_learner(current_user, learner):
-            return _back_to_record(learner)
-        if cohort is not None:
-            return redirect(url_for("mentors.cohort", cohort_id=cohort.public_id))
-        return redirect(url_for("mentors.home"))
+        return redirect(url_for("mentors.release_summary", learner_id=learner.public_id))
     _viewed(learner, "record-release")
     db.session.commit()
     return render_template("mentors/record_release.html", learner=learner, cohort=cohort, form=form)
+
+
+@bp.route("/released/<uuid:learner_id>/summary")
+@staff_required
+def release_summary(learner_id: uuid.UUID) -> str | Response:
+    """Shown once, straight after recording a release, to print for the learner: how to get back in."""
+    learner = get_learner(learner_id)
+    code = handover.take_code(learner, kind="recovery") if learner is not None else None
+    if learner is None or code is None:
+        flash("The release summary is shown only once. An administrator can give a new recovery code.", "info")
+        return redirect(url_for("mentors.home"))
+    return render_template("mentors/release_summary.html", learner=learner, code=code)
 
 
 def _destinations(learner: User, current: Cohort | None) -> list[Cohort]:

@@ -44,6 +44,18 @@ _BARRIER_HELP = {
     Barrier.INTERVIEW_CLOTHING: "Your mentor can help you find clothes to wear to an interview.",
 }
 
+# After release there is no mentor: the same reasons, and where else help can be found.
+_BARRIER_HELP_AFTER_RELEASE = {
+    Barrier.BANK_ACCOUNT: "You need a bank account to be paid. A bank or a job centre can tell you what you need.",
+    Barrier.CV_AND_COVERING_LETTER: "A CV tells an employer about you. You can build one here, under My CV.",
+    Barrier.DISCLOSURE_LETTER: "This letter helps you tell an employer about your past in your own words.",
+    Barrier.EMAIL: "Employers will want to email you. A library can help you set up an email address.",
+    Barrier.PHONE: "Employers will want to call you. A job centre can tell you about help with a phone.",
+    Barrier.HOUSING: "A safe place to live makes it easier to start work. Your local council can help.",
+    Barrier.ID: "Employers must see your ID before you start. A job centre can tell you how to get it.",
+    Barrier.INTERVIEW_CLOTHING: "Some charities lend or give clothes to wear to an interview.",
+}
+
 
 def level_words(level: SkillLevel) -> str:
     """'Know what it is and how it is used at work': a level as what the learner can do."""
@@ -102,7 +114,9 @@ class NextSteps:
     barriers: tuple[BarrierStep, ...]
 
 
-def get_next_steps(readiness: Readiness, progress_by_module: Mapping[int, ModuleProgress]) -> NextSteps:
+def get_next_steps(
+    readiness: Readiness, progress_by_module: Mapping[int, ModuleProgress], *, after_release: bool = False
+) -> NextSteps:
     """Each missing skill with what it means and the modules that teach it; each open barrier with its help.
 
     Skills come in the readiness rule's order (the biggest gain first). Two queries, whatever the number.
@@ -115,7 +129,8 @@ def get_next_steps(readiness: Readiness, progress_by_module: Mapping[int, Module
         _skill_step(gap, descriptions.get(gap.skill_id), teaching.get(gap.skill_id, []), progress_by_module)
         for gap in gaps
     )
-    return NextSteps(skills=skills, barriers=tuple(_barrier_step(state) for state in readiness.open_barriers))
+    barriers = tuple(_barrier_step(state, after_release=after_release) for state in readiness.open_barriers)
+    return NextSteps(skills=skills, barriers=barriers)
 
 
 def _skill_step(
@@ -143,11 +158,11 @@ def _skill_step(
     )
 
 
-def _barrier_step(state: BarrierState) -> BarrierStep:
+def _barrier_step(state: BarrierState, *, after_release: bool) -> BarrierStep:
     return BarrierStep(
         name=state.barrier.label,
         started=state.status_label != BarrierStatus.NOT_STARTED.label,
-        help=_BARRIER_HELP[state.barrier],
+        help=(_BARRIER_HELP_AFTER_RELEASE if after_release else _BARRIER_HELP)[state.barrier],
     )
 
 

@@ -17,7 +17,7 @@ from flask import current_app
 
 from skillpath.extensions import db
 from skillpath.models import Barrier, BarrierStatus, Certificate, SkillLevel, StatusList, StepStatus, User
-from skillpath.services import accounts, barriers, evidence, goals, progress, sessions, sharing
+from skillpath.services import accounts, barriers, cv, evidence, goals, progress, sessions, sharing
 from skillpath.services import certificates as certificate_service
 from skillpath.services.certificates import format_code
 from skillpath.services.es256_keys import es256_signing_key
@@ -89,6 +89,8 @@ def build_world() -> FuzzWorld:
     newcomer = accounts.create_learner(
         username=f"newcomer{next(_numbers)}", preferred_name="Sam", cohort=cohort, created_by=mentor, activation_days=14
     )
+    job = cv.Entry(id=cv.new_entry_id(), title="Warehouse operative")  # a CV with a job to change or remove
+    cv.save_entry(learner, cv.Section.WORK, job)
     link_token = sharing.new_token()
     link, _created = sharing.create_share_link(
         learner,
@@ -126,6 +128,9 @@ def build_world() -> FuzzWorld:
         },
         endpoint_values={
             ("learners.start_module", "code"): not_started.code,
+            ("cv", "code"): signed_off.code,  # a module the learner completed, to write about on their CV
+            ("cv", "section"): cv.Section.WORK.value,
+            ("cv", "entry_id"): job.id,
             # A certificate code, not a module code, everywhere employers go.
             ("verify", "code"): format_code(certificate.code),
             ("sharing", "code"): format_code(certificate.code),

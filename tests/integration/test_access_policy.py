@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "main.health",
         "auth.sign_in",
         "auth.activate",
+        "auth.recover",
         # Employers check certificates with no account (the verification page, its file upload,
         # its JSON API and OpenAPI document, the issuer's public keys and profile).
         "verify.index",

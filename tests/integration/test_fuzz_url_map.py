@@ -96,9 +96,10 @@ READ_AUDIT_SUFFIXES = (".viewed", ".exported", ".downloaded")
 REFUSAL_AUDIT_ACTIONS = (
     "auth.signin.failed",
     "auth.signin.unknown_user",
-    "auth.signin.locked",
-    "auth.account.locked",
+    "auth.signin.throttled",
     "auth.activation.failed",
+    "auth.recovery.failed",
+    "auth.recovery.throttled",
 )
 
 # A home page that always has a form, for a CSRF token when the endpoint's own form is on no page.

@@ -123,7 +123,9 @@ def test_recording_release_keeps_the_learners_account_and_certificates_and_ends_
     mentor_client = sign_in(app.test_client(), world["mentors"]["alpha"])
     response = post_form(mentor_client, world["url"] + "/record-release", {})
     assert response.status_code == 302
-    assert location_path(response) == f"/mentor/cohorts/{world['alpha'].public_id}"
+    # Straight to the release summary to print, with the learner's way back in.
+    assert location_path(response) == f"/mentor/released/{learner.public_id}/summary"
+    assert page(mentor_client.get(location_path(response))).select_one(".sp-code") is not None
     db.session.refresh(learner.learner_profile)
     assert learner.learner_profile.released_at is not None
     assert _memberships(learner) == [(world["alpha"].id, False)]

@@ -1,0 +1,1 @@
+"""The learner's skills-based CV, built from their record and their own words."""
