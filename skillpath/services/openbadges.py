@@ -4,7 +4,8 @@ An OpenBadgeCredential (VC data model 2.0 with the OB 3.0.3 context) carries
 the same content as the certificate page: the name the learner chose (as an
 IdentityObject of type "name"), the achievement, the issuing organisation and
 the date. Each DDaT skill is an alignment of the achievement (the level as its
-code) and a result of the subject (the level reached). The subject's id is a
+code) and a result of the subject (the level reached); each Essential Digital
+Skills area is an alignment with no code (that framework has no levels). The subject's id is a
 UUID derived from the certificate alone, so two certificates of one learner
 cannot be linked by it.
 
@@ -41,6 +42,8 @@ SUBJECT_NAMESPACE = uuid.UUID("6f0f7c1e-3b0a-4d55-9a57-2c61b3c58e0d")
 FRAMEWORK_NAME = "Government Digital and Data Profession Capability Framework"
 FRAMEWORK_URL = "https://ddat-capability-framework.service.gov.uk/"
 LEVELS = ("awareness", "working", "practitioner", "expert")
+EDS_FRAMEWORK_NAME = "Essential Digital Skills framework"
+EDS_FRAMEWORK_URL = "https://www.gov.uk/government/publications/essential-digital-skills-framework"
 
 _CRITERIA = {
     CertificateKind.MODULE: (
@@ -75,6 +78,21 @@ def _alignment(skill: str, level: str) -> dict[str, Any]:
         "targetFramework": FRAMEWORK_NAME,
         "targetUrl": FRAMEWORK_URL,
     }
+
+
+def _area_alignment(area: str) -> dict[str, Any]:
+    return {
+        "type": ["Alignment"],
+        "targetType": "ceasn:Competency",
+        "targetName": area,
+        "targetDescription": f"{area}, an area of the {EDS_FRAMEWORK_NAME}",
+        "targetFramework": EDS_FRAMEWORK_NAME,
+        "targetUrl": EDS_FRAMEWORK_URL,
+    }
+
+
+def _alignments(content: CertificateContent) -> list[dict[str, Any]]:
+    return [_alignment(s.skill, s.level) for s in content.skills] + [_area_alignment(a) for a in content.areas]
 
 
 def _subject(content: CertificateContent, kind: CertificateKind, achievement_id: str) -> dict[str, Any]:
@@ -119,7 +137,7 @@ def _subject(content: CertificateContent, kind: CertificateKind, achievement_id:
             "name": content.achievement_name,
             "description": content.achievement_description,
             "criteria": {"narrative": _CRITERIA[kind]},
-            "alignment": [_alignment(s.skill, s.level) for s in content.skills],
+            "alignment": _alignments(content),
             "resultDescription": descriptions,
         },
         "result": results,
@@ -215,7 +233,7 @@ def matches_content(payload: dict[str, Any], content: CertificateContent) -> boo
             payload["issuer"]["name"],
             payload["validFrom"],
             [entry["identityHash"] for entry in subject["identifier"] if entry.get("identityType") == "name"],
-            [(a["targetName"], a["targetCode"]) for a in achievement["alignment"]],
+            [(a["targetName"], a.get("targetCode")) for a in achievement["alignment"]],
         )
     except (KeyError, TypeError, AttributeError):  # shapes SkillPath never issues
         return False
@@ -225,6 +243,6 @@ def matches_content(payload: dict[str, Any], content: CertificateContent) -> boo
         content.issuer_name,
         iso_utc(content.issued_at),
         [content.recipient_name],
-        [(s.skill, s.level) for s in content.skills],
+        [(s.skill, s.level) for s in content.skills] + [(area, None) for area in content.areas],
     )
     return said == recorded

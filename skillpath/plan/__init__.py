@@ -1,0 +1,1 @@
+"""The learner's plan on one printable page: goals, modules and certificates."""
