@@ -75,6 +75,9 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300 per minute")
     ACTIVATION_CODE_DAYS = _env_int("ACTIVATION_CODE_DAYS", 14)
+    # Months after release when `flask custody remove-expired` removes what ties a learner to custody
+    # (prison number, prison, groups, release date, staff notes); skills, certificates and own words stay.
+    CUSTODY_REMOVAL_MONTHS = _env_int("CUSTODY_REMOVAL_MONTHS", 12)
     SQLALCHEMY_ECHO = False
     # One JSON object a line for log collectors ("json"), or key=value lines for people ("text").
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")

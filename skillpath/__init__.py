@@ -128,17 +128,21 @@ class _RenderStrictUndefined(Undefined):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from skillpath.account.routes import bp as account_bp
     from skillpath.admin.routes import bp as admin_bp
     from skillpath.auth.routes import bp as auth_bp
     from skillpath.catalogue.routes import bp as catalogue_bp
     from skillpath.certificates.routes import bp as certificates_bp
     from skillpath.credentials.routes import bp as credentials_bp
+    from skillpath.cv.routes import bp as cv_bp
     from skillpath.dashboards.routes import bp as dashboards_bp
+    from skillpath.disclosure.routes import bp as disclosure_bp
     from skillpath.goals.routes import bp as goals_bp
     from skillpath.learners.routes import bp as learners_bp
     from skillpath.main.routes import bp as main_bp
     from skillpath.mentors.routes import bp as mentors_bp
     from skillpath.my_data.routes import bp as my_data_bp
+    from skillpath.plan.routes import bp as plan_bp
     from skillpath.self_assessment.routes import bp as self_assessment_bp
     from skillpath.sharing.routes import bp as sharing_bp
     from skillpath.verify.routes import bp as verify_bp
@@ -149,8 +153,12 @@ def _register_blueprints(app: Flask) -> None:
         catalogue_bp,
         learners_bp,
         goals_bp,
+        cv_bp,
         self_assessment_bp,
         my_data_bp,
+        account_bp,
+        disclosure_bp,
+        plan_bp,
         mentors_bp,
         dashboards_bp,
         admin_bp,

@@ -1,7 +1,8 @@
-"""Flask commands: catalogue import and loading, demo data, backups."""
+"""Flask commands: catalogue import and loading, demo data, backups, custody details fading."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from skillpath.extensions import db
+from skillpath.logs import security_event
 
 catalogue_cli = AppGroup("catalogue", help="Load and import the skills catalogue.")
 
@@ -130,10 +132,37 @@ def backup_restore_command(archive: Path, yes: bool) -> None:
     click.echo(report.summary())
 
 
+custody_cli = AppGroup("custody", help="Let custody details fade a set time after release.")
+
+
+@custody_cli.command("remove-expired")
+@click.option("--dry-run", is_flag=True, help="Count the learners who are due, and change nothing.")
+def custody_remove_expired_command(dry_run: bool) -> None:
+    """Remove custody details of learners released CUSTODY_REMOVAL_MONTHS ago or more. Safe to run daily."""
+    from skillpath.services import custody
+
+    months = int(current_app.config["CUSTODY_REMOVAL_MONTHS"])
+    if months < 0:
+        click.echo(f"CUSTODY_REMOVAL_MONTHS must be 0 or more, not {months}. Nothing was removed.", err=True)
+        raise SystemExit(1)
+    due = custody.list_due(months=months)
+    if dry_run:
+        click.echo(f"{len(due)} learner{'s are' if len(due) != 1 else ' is'} due. This was a dry run: nothing changed.")
+        return
+    total = custody.Removal()
+    for learner_id in due:
+        # One transaction a learner: each holds only that record, and a stop part-way keeps what was done.
+        total += custody.remove_custody_details(learner_id, months=months)
+        db.session.commit()
+    security_event("custody.removed", logging.INFO, months=months, **total.counts())
+    click.echo(total.summary())
+
+
 def register_commands(app: Flask) -> None:
     from skillpath.certificates.cli import keys_cli
 
     app.cli.add_command(catalogue_cli)
+    app.cli.add_command(custody_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(keys_cli)
     app.cli.add_command(backup_cli)

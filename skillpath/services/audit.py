@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from skillpath.extensions import db
@@ -35,6 +35,14 @@ _SECURITY_ACTIONS = frozenset(
 # Outcomes an operator may want to be woken for; the rest are kept at INFO.
 _WARNING_SUFFIXES = (".failed", ".locked", ".throttled", ".unknown_user")
 _PENDING = "skillpath.pending_security_events"
+# What an event about a learner may keep once their custody details fade or they close their account: plain
+# counts, codes and yes/no answers. Anything else in the detail (a cohort's id, whether a move crossed
+# establishments, the names of changed fields, certificate codes) is dropped, as are addresses (an address
+# inside a prison's network names the prison) and the ids of cohorts and establishments.
+_PSEUDONYMOUS_DETAIL = frozenset(
+    {"page", "kind", "count", "changed", "expired", "trusted_browser", "status", "change_type", "level", "skills"}
+)
+_PLACE_OBJECTS = frozenset({"cohort", "establishment"})
 
 
 def is_security_action(action: str) -> bool:
@@ -85,3 +93,24 @@ def _forget_rolled_back_security_events(session: Session, previous_transaction: 
     # A savepoint rolled back inside a request leaves the outer work (and its events) standing.
     if not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+
+
+def pseudonymise_events_about(user_id: int) -> int:
+    """Leave the events by or about one person with pseudonymous references only. Returns how many changed.
+
+    The audit log is otherwise only added to. This is the one exception: when a learner's custody details fade
+    or they close their account, who did what and when stays (the actor and subject ids, the action), and
+    what could place the person in a prison goes. Running it again changes nothing.
+    """
+    changed = 0
+    events = db.session.scalars(
+        select(AuditEvent).where(or_(AuditEvent.subject_id == user_id, AuditEvent.actor_id == user_id))
+    )
+    for row in events:
+        detail = {key: value for key, value in (row.detail or {}).items() if key in _PSEUDONYMOUS_DETAIL} or None
+        object_id = None if row.object_type in _PLACE_OBJECTS else row.object_id
+        if (row.ip_address, row.detail, row.object_id) == (None, detail, object_id):
+            continue
+        row.ip_address, row.detail, row.object_id = None, detail, object_id
+        changed += 1
+    return changed

@@ -90,6 +90,7 @@ ACTION_PHRASES = {
     "auth.signin.failed": "Someone tried to sign in with a wrong password",
     "auth.signin.locked": "Someone tried to sign in while your account was locked",
     "auth.account.locked": "Your account was locked after too many wrong passwords",
+    "learner.custody_details.removed": "Removed the details of your time in prison",
 }
 _ACTION_AREAS = {"learner", "account", "auth"}
 
@@ -156,6 +157,8 @@ class Profile:
     release_date: date | None
     released_at: datetime | None
     last_active_at: datetime | None
+    # When the details of custody were removed, a set time after release (see services/custody.py).
+    custody_details_removed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -406,8 +409,10 @@ def _profile(learner: User) -> Profile:
         job_title=target.name if target else None,
         prison_number=profile.prison_number if profile else None,
         release_date=profile.release_date if profile else None,
-        released_at=profile.released_at if profile else None,
+        # After custody details are removed the profile's release time is the time of removal, not of release.
+        released_at=profile.released_at if profile and profile.custody_removed_at is None else None,
         last_active_at=profile.last_activity_at if profile else None,
+        custody_details_removed_at=profile.custody_removed_at if profile else None,
     )
 
 
@@ -669,6 +674,8 @@ def collect(learner: User) -> MyData:
         .where(AuditEvent.subject_id == learner_id)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
+    profile = _profile(learner)
+    # Once custody details are removed, staff names go too: a name can say which prison.
     people = _People(
         learner,
         [
@@ -678,10 +685,11 @@ def collect(learner: User) -> MyData:
             *(change.changed_by_id for change in statuses),
             *(event.actor_id for event in events),
         ],
+        anonymous=profile.custody_details_removed_at is not None,
     )
     return MyData(
         generated_at=utcnow(),
-        profile=_profile(learner),
+        profile=profile,
         groups=_groups(learner),
         modules=_modules(people, learning.enrolments, learning.progress),
         evidence=_evidence(learner, learning.enrolments),

@@ -73,7 +73,7 @@ SKIPPED = {
 FORMS_SHOWN_ON_NO_PAGE = {
     "certificates.unhide": "shown only for a hidden certificate; a button with nothing but its CSRF token",
     "mentors.learner_new_check": "shown only once the add-learner form is filled in; a button with only its CSRF token",
-    "disclosure.delete_draft": "shown only once the learner saves a disclosure draft; a button with only its CSRF token",
+    "disclosure.delete_draft": "shown only once a disclosure draft is saved; a button with only its CSRF token",
     "disclosure.finished": "shown only while the disclosure letter is not done, and the world has every barrier done",
 }
 

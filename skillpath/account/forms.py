@@ -1,0 +1,35 @@
+"""The form that closes a learner's account. It never writes anything: the route calls the service."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput
+from wtforms import PasswordField, RadioField, SubmitField
+from wtforms.validators import InputRequired
+
+from skillpath.forms_common import choices
+from skillpath.services.account_closure import CertificateChoice
+
+WRONG_PASSWORD = "Your password is wrong. Check it and try again"  # noqa: S105  (a message, not a password)
+
+
+class CloseAccountForm(FlaskForm):
+    # Taken off the form by the route when the learner has no certificate an employer can check.
+    certificates = RadioField(
+        "Can employers still check your certificates after you close your account?",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                (CertificateChoice.KEEP.value, "Yes, employers can still check them"),
+                (CertificateChoice.WITHDRAW.value, "No, withdraw them"),
+            ]
+        ),
+        invalid_choice_message="Select whether employers can still check your certificates",
+    )
+    password = PasswordField(
+        "Your password",
+        description="So that nobody else can close your account.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password")],
+    )
+    submit = SubmitField("Close my account", widget=GovSubmitInput())

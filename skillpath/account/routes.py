@@ -1,0 +1,61 @@
+"""Closing a learner's account: a page that says what happens and offers the downloads, then a confirmation.
+
+The confirmation asks for the password, so that someone at a computer the learner left signed in cannot close
+it. Once closed, the learner is signed out here and everywhere, and lands on the sign-in page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
+
+from skillpath.account.forms import WRONG_PASSWORD, CloseAccountForm
+from skillpath.auth.passwords import verify_secret
+from skillpath.auth.policy import learner_required
+from skillpath.extensions import db
+from skillpath.learners.routes import upload_folder
+from skillpath.services import account_closure
+from skillpath.services.account_closure import CertificateChoice
+
+bp = Blueprint("account", __name__)
+
+_CLOSED = {
+    CertificateChoice.KEEP: "Your account is closed and your record is deleted. Employers can still check your "
+    "certificates.",
+    CertificateChoice.WITHDRAW: "Your account is closed and your record is deleted.",
+}
+
+
+@bp.route("/learner/close-account")
+@learner_required
+def start() -> str:
+    return render_template(
+        "account/start.html",
+        certificates=account_closure.certificates_in_force(current_user),
+        profile=current_user.learner_profile,
+    )
+
+
+@bp.route("/learner/close-account/confirm", methods=["GET", "POST"])
+@learner_required
+def confirm() -> str | Response:
+    certificates = account_closure.certificates_in_force(current_user)
+    form = CloseAccountForm()
+    if not certificates:
+        del form.certificates
+    if form.validate_on_submit():
+        if not verify_secret(current_user.password_hash, form.password.data or ""):
+            form.password.errors = [WRONG_PASSWORD]
+        else:
+            # With nothing left to check, withdrawing only takes the name off certificates already withdrawn.
+            choice = CertificateChoice(form.certificates.data) if certificates else CertificateChoice.WITHDRAW
+            closure = account_closure.close_account(current_user, certificates=choice)
+            db.session.commit()
+            account_closure.remove_files(upload_folder(), closure.evidence_files)
+            logout_user()
+            session.clear()
+            flash(_CLOSED[choice], "success")
+            return redirect(url_for("auth.sign_in"))
+    names = sorted({certificate.recipient_name for certificate in certificates})
+    return render_template("account/confirm.html", form=form, certificates=certificates, names=names)
