@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, Response, g, session
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
 
 from config import Config, get_config
@@ -190,12 +190,26 @@ def _register_commands(app: Flask) -> None:
     register_commands(app)
 
 
+def _show_the_success_banner(response: Response) -> Response:
+    """A redirect to a place further down a page would scroll past its green banner: go to the top instead.
+
+    The banner says what happened and what is next, and it must be seen (with or without JavaScript).
+    """
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "#" in location:
+        flashes = session.get("_flashes") or []
+        if any(category == "success" for category, _ in flashes):
+            response.headers["Location"] = location.split("#", 1)[0]
+    return response
+
+
 def _register_request_hooks(app: Flask) -> None:
     def _make_csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
     # First of all hooks: the CSRF check runs before the others, and its error page needs the nonce too.
     app.before_request_funcs.setdefault(None, []).insert(0, _make_csp_nonce)
+    app.after_request(_show_the_success_banner)
 
     from skillpath import logs
 
