@@ -81,13 +81,15 @@ def save(page: Page, path: Path) -> None:
 
 
 def learner_pages(page: Page, base_url: str, out: Path) -> None:
-    """The learner's current module, the readiness explanation and the module list."""
-    page.get_by_role("button", name="Carry on with this module").click()
+    """The module the mentor returned, the readiness explanation, the module list and where they are signed in."""
+    page.locator("main a[href^='/learner/modules/']:not([href$='add-evidence'])").first.click()
     save(page, out / "learner-module.png")
     page.goto(f"{base_url}/learner/readiness")
     save(page, out / "learner-readiness.png")
     page.goto(f"{base_url}/modules/")
     save(page, out / "modules.png")
+    page.goto(f"{base_url}/account/sessions")
+    save(page, out / "sessions.png")
 
 
 def take_screenshots(args: argparse.Namespace) -> None:

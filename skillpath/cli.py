@@ -61,7 +61,9 @@ def seed_demo_command(password: str) -> None:
     db.session.commit()
     click.echo("Demo data is ready. Sign in at http://127.0.0.1:5000 with any of these:")
     for login in logins:
-        click.echo(f"  {login.role:<8} {login.username:<18} {password}   ({login.description})")
+        # An account not set up yet has no password: it signs in with its activation code instead.
+        secret = "(no password)" if "activation code" in login.description else password
+        click.echo(f"  {login.role:<8} {login.username:<18} {secret:<15}  ({login.description})")
 
 
 backup_cli = AppGroup("backup", help="Back up and restore the database, evidence files and signing keys.")
