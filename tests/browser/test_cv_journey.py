@@ -118,7 +118,7 @@ def test_a_learner_builds_a_cv_downloads_it_as_pdf_and_word_and_finishes_it(
     page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
     with live_server.app.app_context():
-        username, code = _learner_with_certificate(live_server, "minh", "CVJ-01")
+        username, code = _learner_with_certificate(live_server, "cv-minh", "CVJ-01")
 
     sign_in(page, live_server.url, username, factories.PASSWORD)
     page.get_by_role("link", name="Build my CV").click()
@@ -216,7 +216,7 @@ def test_without_javascript_a_learner_adds_and_removes_a_job_and_downloads_the_w
     browser: Browser, live_server: LiveServer, tmp_path: Path
 ) -> None:
     with live_server.app.app_context():
-        username, code = _learner_with_certificate(live_server, "lukasz", "CVJ-02")
+        username, code = _learner_with_certificate(live_server, "cv-lukasz", "CVJ-02")
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, accept_downloads=True)
     try:
         page = context.new_page()
