@@ -28,7 +28,7 @@ from skillpath.services.audit import record_event
 from skillpath.services.locking import lock_learner
 from skillpath.services.sessions import end_all_sessions
 
-CODE_GROUPS = 4  # 16 characters from a 32-letter alphabet: 80 random bits, typed as XXXX-XXXX-XXXX-XXXX
+CODE_GROUPS = 4  # 16 characters from a 32-letter alphabet: 80 random bits, typed like 7Q4K-29XD-M3HW-8PRT
 
 
 class RecoveryOutcome(StrEnum):
