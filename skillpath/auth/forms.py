@@ -7,7 +7,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from skillpath.forms_common import UKDateField
 
@@ -145,3 +145,24 @@ class AdminRecoveryForm(FlaskForm):
         validators=[InputRequired("Enter the learner's username"), Length(max=40)],
     )
     submit = SubmitField("Give a new recovery code", widget=GovSubmitInput())
+
+
+class ContactForm(FlaskForm):
+    email = StringField(
+        "Email address (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=254, message="Email addresses are 254 characters or fewer"),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com"),
+        ],
+    )
+    phone = StringField(
+        "Phone number (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[0-9 ()-]{7,25}$", message="Enter a phone number using digits, like 07700 900 982"),
+        ],
+    )
+    submit = SubmitField("Save my contact details", widget=GovSubmitInput())

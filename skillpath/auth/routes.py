@@ -1,4 +1,4 @@
-"""Signing in and out, first-time activation, and changing a password."""
+"""Signing in and out, first-time activation, passwords, sessions, and getting back in after release."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from skillpath.auth.forms import (
     AdminRecoveryForm,
     ChangePasswordForm,
     ChoosePasswordForm,
+    ContactForm,
     DateOfBirthForm,
     RecoverForm,
     SignInForm,
@@ -353,16 +354,36 @@ def recover() -> str | Response:
     return render_template("auth/recover.html", form=form)
 
 
-@bp.route("/account/getting-back-in")
-@learner_required
-def getting_back_in() -> str:
+def _getting_back_in_page(**forms: object) -> str:
+    """The page, with any form that was just sent (and its errors, as `form`, for the error summary)."""
     return render_template(
         "auth/getting_back_in.html",
         has_check=current_user.recovery_check_hash is not None,
         has_code=current_user.recovery_code_hash is not None,
-        date_form=DateOfBirthForm(),
+        date_form=forms.get("date_form") or DateOfBirthForm(),
         code_form=ConfirmForm(),
+        contact_form=forms.get("contact_form")
+        or ContactForm(data={"email": current_user.email, "phone": current_user.phone}),
+        **({"form": forms["form"]} if "form" in forms else {}),
     )
+
+
+@bp.route("/account/getting-back-in")
+@learner_required
+def getting_back_in() -> str:
+    return _getting_back_in_page()
+
+
+@bp.route("/account/getting-back-in/contact", methods=["POST"])
+@learner_required
+def save_contact() -> str | Response:
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _getting_back_in_page(contact_form=form, form=form)
+    if recovery.set_contact(current_user, email=form.email.data, phone=form.phone.data, by=current_user):
+        db.session.commit()
+        flash("Your contact details are saved.", "success")
+    return redirect(url_for("auth.getting_back_in"))
 
 
 @bp.route("/account/getting-back-in/date-of-birth", methods=["POST"])
@@ -370,14 +391,7 @@ def getting_back_in() -> str:
 def save_date_of_birth() -> str | Response:
     form = DateOfBirthForm()
     if not form.validate_on_submit():
-        return render_template(
-            "auth/getting_back_in.html",
-            has_check=current_user.recovery_check_hash is not None,
-            has_code=current_user.recovery_code_hash is not None,
-            date_form=form,
-            code_form=ConfirmForm(),
-            form=form,
-        )
+        return _getting_back_in_page(date_form=form, form=form)
     born_on = form.date_of_birth.data
     assert born_on is not None  # the form requires it
     recovery.set_date_of_birth(current_user, born_on, by=current_user)

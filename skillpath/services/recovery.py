@@ -125,3 +125,15 @@ def _count_failure(user: User, throttle: Throttle, now: datetime) -> None:
     delay = throttle.delay_after(user.recovery_failures)
     if delay:
         user.recovery_throttled_until = now + delay
+
+
+def set_contact(user: User, *, email: str | None, phone: str | None, by: User) -> bool:
+    """The learner's own email and phone, if they want to give them. Returns False if nothing changed."""
+    email = (email or "").strip() or None
+    phone = " ".join((phone or "").split()) or None
+    if (user.email, user.phone) == (email, phone):
+        return False
+    lock_learner(user)
+    user.email, user.phone = email, phone
+    record_event("account.contact.changed", actor=by, subject=user)  # never the values themselves
+    return True

@@ -173,3 +173,41 @@ def test_recording_a_release_prints_a_recovery_code_once(app, learner, learner_c
     assert "HMP" not in html.select_one("main").get_text()
     assert mentor_client.get(location_path(recorded)).status_code == 302  # shown once
     assert _recover(app.test_client(), learner.username, code).status_code == 302
+
+
+def test_a_learner_may_add_their_own_email_and_phone_and_the_audit_keeps_no_values(learner, learner_client):
+    response = post_form(
+        learner_client,
+        "/account/getting-back-in/contact",
+        {"email": "jo@example.org", "phone": "07700  900 982"},
+        form_url="/account/getting-back-in",
+    )
+    assert response.status_code == 302
+    db.session.refresh(learner)
+    assert (learner.email, learner.phone) == ("jo@example.org", "07700 900 982")
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "account.contact.changed")).all()
+    assert event.detail is None
+    cleared = post_form(
+        learner_client,
+        "/account/getting-back-in/contact",
+        {"email": "", "phone": ""},
+        form_url="/account/getting-back-in",
+    )
+    assert cleared.status_code == 302
+    db.session.refresh(learner)
+    assert (learner.email, learner.phone) == (None, None)
+
+
+def test_a_malformed_email_or_phone_gets_a_message_and_keeps_what_was_typed(learner, learner_client):
+    response = post_form(
+        learner_client,
+        "/account/getting-back-in/contact",
+        {"email": "not an email", "phone": "call me"},
+        form_url="/account/getting-back-in",
+    )
+    assert response.status_code == 200
+    assert error_summary(response) == {
+        "#email": "Enter an email address like name@example.com",
+        "#phone": "Enter a phone number using digits, like 07700 900 982",
+    }
+    assert page(response).find("input", id="email")["value"] == "not an email"
