@@ -107,7 +107,7 @@ def _check(document: object, now: datetime) -> CredentialCheck:
         data_integrity.verify_proof(credential)
     except (data_integrity.ProofError, jsonld.JsonLdRefused) as error:
         raise _Refused(_sentence(error)) from None
-    if problem := _dates_problem(credential, now):
+    if problem := dates_problem(credential, now):
         raise _Refused(problem, signature_valid=True)
     return _against_our_record(credential)
 
@@ -185,7 +185,8 @@ def _require_shipped_contexts(credential: dict[str, Any]) -> None:
             raise _Refused(str(jsonld.UnknownContext(context if isinstance(context, str) else None)))
 
 
-def _dates_problem(credential: dict[str, Any], now: datetime) -> str | None:
+def dates_problem(credential: dict[str, Any], now: datetime) -> str | None:
+    """Why a credential's validFrom/validUntil make it untrustworthy now, or None. Both checkers use this."""
     valid_from, from_problem = _timestamp(credential, "validFrom")
     valid_until, until_problem = _timestamp(credential, "validUntil")
     if from_problem or until_problem:

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from skillpath.models import Certificate
 from skillpath.services import certificates, es256_keys, openbadges, signing
-from skillpath.services.credential_check import CredentialCheck, certifies
+from skillpath.services.credential_check import CredentialCheck, certifies, dates_problem
 from skillpath.services.es256_keys import ALGORITHM
 from skillpath.template_helpers import format_date
 
@@ -229,29 +229,7 @@ def claims_problem(claims: dict[str, Any], *, issuer: str, now: datetime) -> str
     subject = claims.get("credentialSubject")
     if not isinstance(subject, dict) or ("sub" in claims and claims["sub"] != subject.get("id")):
         return ANOTHER_SUBJECT
-    valid_from, from_problem = _timestamp(claims, "validFrom")
-    valid_until, until_problem = _timestamp(claims, "validUntil")
-    if from_problem or until_problem:
-        return from_problem or until_problem
-    if valid_from is not None and valid_from > now + LEEWAY:
-        return NOT_VALID_YET
-    if valid_until is not None and valid_until < now - LEEWAY:
-        return f"This credential expired on {format_date(valid_until)}."
-    return None
-
-
-def _timestamp(claims: dict[str, Any], name: str) -> tuple[datetime | None, str | None]:
-    """A date-time claim if present, or why it cannot be read. It must say its time zone, as VC 2.0 requires."""
-    if name not in claims:
-        return None, None
-    value = claims[name]
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        return None, f"The credential’s {name} date cannot be read."
-    return moment, None
+    return dates_problem(claims, now)
 
 
 def _against_our_record(claims: dict[str, Any]) -> CredentialCheck:
