@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=skillpath:create_app
 export SKILLPATH_ENV=${SKILLPATH_ENV:-development}
+# QR codes, share links and credentials carry absolute addresses: make them match the port served.
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:${PORT:-5000}}
 flask=.venv/bin/flask
 
 echo "==> Bringing the database up to date"

@@ -59,7 +59,7 @@ def seed_demo_command(password: str) -> None:
 
     logins = seed_demo(password=password)
     db.session.commit()
-    click.echo("Demo data is ready. Sign in at http://127.0.0.1:5000 with any of these:")
+    click.echo(f"Demo data is ready. Sign in at {current_app.config['PUBLIC_BASE_URL']} with any of these:")
     for login in logins:
         # An account not set up yet has no password: it signs in with its activation code instead.
         secret = "(no password)" if "activation code" in login.description else password
