@@ -84,7 +84,7 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
     DATABASE_RETRY_AFTER = _env_int("DATABASE_RETRY_AFTER", 120)
-    # Readiness for work (see skillpath/services/readiness.py and the README).
+    # Readiness for work (see skillpath/services/readiness/readiness.py and the README).
     READINESS_SKILL_WEIGHT = float(os.environ.get("READINESS_SKILL_WEIGHT", "0.8"))
     READINESS_BARRIER_WEIGHT = float(os.environ.get("READINESS_BARRIER_WEIGHT", "0.2"))
     READINESS_NEARLY_READY_FROM = _env_int("READINESS_NEARLY_READY_FROM", 60)

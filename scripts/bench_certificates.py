@@ -67,7 +67,8 @@ def seed(database_url: str, keys_folder: Path, count: int) -> list[str]:
         User,
         UserRole,
     )
-    from skillpath.services import certificates, progress
+    from skillpath.services.certificates import certificates
+    from skillpath.services.progress import progress
 
     app = create_app(ProductionConfig, **_overrides(database_url, keys_folder))
     with app.app_context():
@@ -130,8 +131,8 @@ def bench_pdf(database_url: str, keys_folder: Path, runs: int, sample: Path | No
     from skillpath import create_app
     from skillpath.extensions import db
     from skillpath.models import Certificate
-    from skillpath.services.certificate_pdf import render_certificate_pdf
-    from skillpath.services.certificates import content_of
+    from skillpath.services.certificates.certificate_pdf import render_certificate_pdf
+    from skillpath.services.certificates.certificates import content_of
     from skillpath.verify.urls import public_url, verify_url
 
     app = create_app(ProductionConfig, **_overrides(database_url, keys_folder))

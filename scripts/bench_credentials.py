@@ -60,7 +60,7 @@ def withdraw_some(database_url: str, keys_folder: Path) -> str:
 
     from skillpath.extensions import db
     from skillpath.models import Certificate, User
-    from skillpath.services import certificates, openbadges
+    from skillpath.services.certificates import certificates, openbadges
 
     app = _app(database_url, keys_folder)
     with app.app_context():
@@ -86,8 +86,8 @@ def bench_sign_and_check(database_url: str, keys_folder: Path, runs: int) -> tup
 
     from skillpath.extensions import db
     from skillpath.models import Certificate
-    from skillpath.services import openbadges
-    from skillpath.services.credential_check import check_jsonld_credential
+    from skillpath.services.certificates import openbadges
+    from skillpath.services.certificates.credential_check import check_jsonld_credential
 
     app = _app(database_url, keys_folder)
     with app.app_context():

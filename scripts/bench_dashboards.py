@@ -95,8 +95,8 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
         WorkReadiness,
     )
     from skillpath.models.organisations import cohort_mentors
-    from skillpath.services.catalogue_data import load_catalogue
-    from skillpath.services.sessions import start_session
+    from skillpath.services.catalogue.catalogue_data import load_catalogue
+    from skillpath.services.learners.sessions import start_session
 
     load_catalogue()
     db.session.commit()

@@ -31,12 +31,16 @@ def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Fl
     _configure_database_url(app)
     _register_extensions(app)
     _register_templates(app)
+    _register_language(app)
     _register_blueprints(app)
     _register_security_headers(app)
     _register_errorhandlers(app)
     _register_commands(app)
     _register_request_hooks(app)
     _trust_proxies(app)
+    from skillpath import transactions
+
+    transactions.init_app(app)  # last, so that its hook runs first
     return app
 
 
@@ -113,6 +117,12 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     template_helpers.register(app)
+
+
+def _register_language(app: Flask) -> None:
+    from skillpath import i18n
+
+    i18n.init_app(app)
 
 
 class _RenderStrictUndefined(Undefined):

@@ -20,7 +20,7 @@ catalogue_cli = AppGroup("catalogue", help="Load and import the skills catalogue
 @click.argument("skills_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_ddat_command(roles_csv: Path, skills_csv: Path) -> None:
     """Import the framework's official roles and skills CSV downloads. Safe to run again."""
-    from skillpath.services.catalogue_import import CatalogueImportError, import_ddat_csv
+    from skillpath.services.catalogue.catalogue_import import CatalogueImportError, import_ddat_csv
 
     try:
         report = import_ddat_csv(roles_csv, skills_csv)
@@ -37,7 +37,7 @@ def import_ddat_command(roles_csv: Path, skills_csv: Path) -> None:
 @catalogue_cli.command("load")
 def load_command() -> None:
     """Load SkillPath's own catalogue: entry-level roles, skills and the starter modules. Safe to run again."""
-    from skillpath.services.catalogue_data import CatalogueDataError, load_catalogue
+    from skillpath.services.catalogue.catalogue_data import CatalogueDataError, load_catalogue
 
     try:
         report = load_catalogue()
@@ -141,7 +141,7 @@ custody_cli = AppGroup("custody", help="Let custody details fade a set time afte
 @click.option("--dry-run", is_flag=True, help="Count the learners who are due, and change nothing.")
 def custody_remove_expired_command(dry_run: bool) -> None:
     """Remove custody details of learners released CUSTODY_REMOVAL_MONTHS ago or more. Safe to run daily."""
-    from skillpath.services import custody
+    from skillpath.services.learners import custody
 
     months = int(current_app.config["CUSTODY_REMOVAL_MONTHS"])
     if months < 0:

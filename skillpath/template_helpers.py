@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
 from skillpath.auth import policy
-
-UK = ZoneInfo("Europe/London")
-
-
-def format_date(value: date | datetime | None) -> str:
-    """'5 March 2026', the GOV.UK style; datetimes are shown in UK time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(UK)
-    return f"{value.day} {value:%B %Y}"
-
-
-def format_datetime(value: datetime | None) -> str:
-    """'5 March 2026 at 2:05pm' in UK time."""
-    if value is None:
-        return ""
-    local = value.astimezone(UK)
-    hour = local.hour % 12 or 12
-    return f"{format_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-
+from skillpath.i18n import format_date, format_datetime, format_number
 
 _BAND_TAGS = {
     "Not started": "govuk-tag--grey",
@@ -62,6 +39,7 @@ def module_tag_classes(status: object) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["govuk_datetime"] = format_datetime
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["policy"] = policy
     app.jinja_env.globals["link_html"] = link_html
     app.jinja_env.globals["readiness_tag_classes"] = readiness_tag_classes

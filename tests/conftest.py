@@ -21,7 +21,7 @@ from config import TestConfig
 from skillpath import create_app
 from skillpath.extensions import db
 from skillpath.models import User
-from skillpath.services.sessions import start_session
+from skillpath.services.learners.sessions import start_session
 from tests import factories
 
 

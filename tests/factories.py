@@ -11,12 +11,12 @@ from skillpath.extensions import db
 from skillpath.models import (
     Cohort,
     CohortMembership,
+    DdatRole,
     Establishment,
     LearnerProfile,
     Module,
     ModuleSkill,
     ModuleUnit,
-    Role,
     RoleFamily,
     RoleLevel,
     RoleLevelSkill,
@@ -119,7 +119,7 @@ def make_skill(**kwargs: Any) -> Skill:
 def make_role_level(*, skills: dict[Skill, SkillLevel] | None = None, **kwargs: Any) -> RoleLevel:
     n = _n()
     family = RoleFamily(name=f"Family {n}")
-    role = Role(name=f"Role {n}", family=family)
+    role = DdatRole(name=f"Role {n}", family=family)
     kwargs.setdefault("name", f"Associate role {n}")
     kwargs.setdefault("is_entry_level", True)
     kwargs.setdefault("plain_title", f"Do useful job {n}")

@@ -8,7 +8,7 @@ from wtforms import PasswordField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from skillpath.forms_common import choices
-from skillpath.services.account_closure import CertificateChoice
+from skillpath.services.learners.account_closure import CertificateChoice
 
 WRONG_PASSWORD = "Your password is wrong. Check it and try again"  # noqa: S105  (a message, not a password)
 

@@ -15,8 +15,8 @@ from skillpath.auth.passwords import verify_secret
 from skillpath.auth.policy import learner_required
 from skillpath.extensions import db
 from skillpath.learners.routes import upload_folder
-from skillpath.services import account_closure
-from skillpath.services.account_closure import CertificateChoice
+from skillpath.services.learners import account_closure
+from skillpath.services.learners.account_closure import CertificateChoice
 
 bp = Blueprint("account", __name__)
 

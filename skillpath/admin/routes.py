@@ -15,8 +15,8 @@ from skillpath.auth.policy import admin_required
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import Cohort, Establishment, EstablishmentKind, UserRole
-from skillpath.services import accounts, organisations
-from skillpath.services.accounts import AccountError
+from skillpath.services.learners import accounts, organisations
+from skillpath.services.learners.accounts import AccountError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -13,7 +13,7 @@ from flask_login import LoginManager, current_user
 from skillpath.extensions import db
 from skillpath.models import SessionEndReason, User
 from skillpath.models._types import utcnow
-from skillpath.services import sessions
+from skillpath.services.learners import sessions
 
 _TIMED_OUT_MESSAGES = {
     SessionEndReason.IDLE: "You were signed out because you had not used SkillPath for a while. Sign in again.",

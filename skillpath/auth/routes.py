@@ -38,9 +38,10 @@ from skillpath.extensions import db, limiter
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import SessionEndReason, User
 from skillpath.models._types import utcnow
-from skillpath.services import accounts, recovery, sessions
-from skillpath.services.accounts import SignInOutcome
-from skillpath.services.audit import record_event
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.learners import accounts, recovery, sessions
+from skillpath.services.learners.accounts import SignInOutcome
 
 bp = Blueprint("auth", __name__)
 
@@ -204,7 +205,7 @@ def end_other_sessions() -> Response:
         abort(400)
     ended = sessions.end_all_sessions(current_user, SessionEndReason.ENDED_ELSEWHERE, keep=current_user.current_session)
     if ended:
-        record_event("auth.session.ended_others", actor=current_user, subject=current_user, count=ended)
+        record_event(AuditAction.AUTH_SESSION_ENDED_OTHERS, actor=current_user, subject=current_user, count=ended)
     db.session.commit()
     flash("You are now signed out everywhere else." if ended else "You were not signed in anywhere else.", "success")
     return redirect(url_for("auth.list_sessions"))

@@ -8,7 +8,7 @@ from wtforms import SelectField, SubmitField
 
 from skillpath.forms_common import choices
 from skillpath.models import SkillLevel
-from skillpath.services.next_steps import level_choice
+from skillpath.services.readiness.next_steps import level_choice
 
 
 class FilterModulesForm(FlaskForm):

@@ -15,8 +15,9 @@ from skillpath.catalogue.forms import FilterModulesForm
 from skillpath.forms_common import choices
 from skillpath.learners.forms import StartModuleForm
 from skillpath.models import Module, RoleLevel, Skill, SkillLevel
-from skillpath.services import catalogue, module_choices, progress
-from skillpath.services.next_steps import level_choice
+from skillpath.services.catalogue import catalogue, module_choices
+from skillpath.services.progress import progress
+from skillpath.services.readiness.next_steps import level_choice
 
 bp = Blueprint("catalogue", __name__, url_prefix="/modules")
 bp.add_app_template_filter(level_choice, "level_choice")  # a level in plain words, then its framework name

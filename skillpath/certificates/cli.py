@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from skillpath.services.es256_keys import Es256KeyStore, app_es256_store
-from skillpath.services.signing import KeyStore, app_key_store
+from skillpath.services.certificates.es256_keys import Es256KeyStore, app_es256_store
+from skillpath.services.certificates.signing import KeyStore, app_key_store
 
 keys_cli = AppGroup("keys", help="The issuer's signing keys (Ed25519 and ES256).")
 

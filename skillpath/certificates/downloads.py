@@ -15,9 +15,9 @@ from flask import current_app, send_file
 from werkzeug.wrappers import Response
 
 from skillpath.models import Certificate, CertificateKind
-from skillpath.services import certificates as service
-from skillpath.services import openbadges, vc_jwt
-from skillpath.services.certificate_pdf import render_certificate_pdf
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import openbadges, vc_jwt
+from skillpath.services.certificates.certificate_pdf import render_certificate_pdf
 from skillpath.verify.urls import public_url, verify_url
 
 _PDF_TITLES = {

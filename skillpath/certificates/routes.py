@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from skillpath.auth.loaders import learner_for_staff_or_404
 from skillpath.auth.policy import can_manage_learner, learner_required, staff_required
 from skillpath.certificates import downloads
 from skillpath.certificates.forms import CertificateNameForm, RevokeCertificateForm
@@ -15,13 +16,13 @@ from skillpath.certificates.qr import qr_svg
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import Certificate, User
-from skillpath.services import certificates as service
-from skillpath.services import sharing
-from skillpath.services.audit import record_event
-from skillpath.services.certificate_pdf import unprintable_characters
-from skillpath.services.learner_state import readiness_for
-from skillpath.services.learners import get_learner_for_staff_or_404
-from skillpath.services.readiness import Band
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import sharing
+from skillpath.services.certificates.certificate_pdf import unprintable_characters
+from skillpath.services.readiness.learner_state import readiness_for
+from skillpath.services.readiness.readiness import Band
 from skillpath.verify.urls import verify_url
 
 bp = Blueprint("certificates", __name__)
@@ -153,11 +154,11 @@ def _certificate_for_staff_or_404(certificate_id: uuid.UUID) -> tuple[Certificat
 @bp.route("/mentor/learners/<uuid:learner_id>/certificates")
 @staff_required
 def learner_certificates(learner_id: uuid.UUID) -> str:
-    learner = get_learner_for_staff_or_404(current_user, learner_id)
+    learner = learner_for_staff_or_404(learner_id)
     if not can_manage_learner(current_user, learner):
         abort(404)
     record_event(
-        "learner.record.viewed",
+        AuditAction.LEARNER_RECORD_VIEWED,
         actor=current_user,
         subject=learner,
         ip_address=request.remote_addr,
@@ -184,7 +185,7 @@ def learner_certificates(learner_id: uuid.UUID) -> str:
 @bp.route("/mentor/learners/<uuid:learner_id>/confirm-ready", methods=["POST"])
 @staff_required
 def confirm_ready(learner_id: uuid.UUID) -> Response:
-    learner = get_learner_for_staff_or_404(current_user, learner_id)
+    learner = learner_for_staff_or_404(learner_id)
     if not can_manage_learner(current_user, learner):
         abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -219,7 +220,7 @@ def revoke(certificate_id: uuid.UUID) -> str | Response:
             return redirect(back)
     db.session.rollback()  # a refused withdrawal writes nothing but the view below
     record_event(
-        "learner.record.viewed",
+        AuditAction.LEARNER_RECORD_VIEWED,
         actor=current_user,
         subject=learner,
         ip_address=request.remote_addr,
@@ -239,7 +240,7 @@ def staff_pdf(certificate_id: uuid.UUID) -> Response:
     if item.is_revoked:
         abort(404)
     record_event(
-        "certificate.downloaded",
+        AuditAction.CERTIFICATE_DOWNLOADED,
         actor=current_user,
         subject=learner,
         object_type="certificate",

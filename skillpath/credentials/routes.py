@@ -13,9 +13,9 @@ from flask import Blueprint, abort, current_app, request
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import public
-from skillpath.services import status_lists
-from skillpath.services.openbadges import JSONLD_MEDIA_TYPE
-from skillpath.services.signing import app_key_store
+from skillpath.services.certificates import status_lists
+from skillpath.services.certificates.openbadges import JSONLD_MEDIA_TYPE
+from skillpath.services.certificates.signing import app_key_store
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 

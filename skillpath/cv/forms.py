@@ -14,7 +14,7 @@ from wtforms import Field, HiddenField, RadioField, StringField, SubmitField, Te
 from wtforms.validators import DataRequired, ValidationError
 
 from skillpath.forms_common import choices
-from skillpath.services import cv
+from skillpath.services.plans import cv
 from skillpath.text import clean_field
 
 DATES_HINT = "For example, “2019 to 2021” or “6 months”. You do not have to give dates."

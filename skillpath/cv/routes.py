@@ -19,7 +19,7 @@ from skillpath.cv.forms import ENTRY_FORMS, MARK_DONE, AboutYouForm, FinishCvFor
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
 from skillpath.models._types import utcnow
-from skillpath.services import cv, cv_documents
+from skillpath.services.plans import cv, cv_documents
 from skillpath.verify.urls import public_url, verify_url
 
 bp = Blueprint("cv", __name__, url_prefix="/learner/cv")

@@ -20,9 +20,9 @@ from functools import lru_cache
 from typing import Any
 
 from skillpath.models import Barrier
-from skillpath.services.dashboards import CohortSkillGrid, CohortSummary, LearnerSkillGrid
-from skillpath.services.readiness import Band
-from skillpath.services.readiness_history import Week
+from skillpath.services.readiness.dashboards import CohortSkillGrid, CohortSummary, LearnerSkillGrid
+from skillpath.services.readiness.readiness import Band
+from skillpath.services.readiness.readiness_history import Week
 
 Figure = dict[str, Any]
 

@@ -13,8 +13,8 @@ from wtforms.validators import Length, Optional
 
 from skillpath.forms_common import choices
 from skillpath.models import RoleLevel
-from skillpath.services.dashboards import Filters, ReleaseWindow
-from skillpath.services.readiness import Band
+from skillpath.services.readiness.dashboards import Filters, ReleaseWindow
+from skillpath.services.readiness.readiness import Band
 
 ALL = ""
 

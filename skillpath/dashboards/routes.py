@@ -27,8 +27,11 @@ from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_fi
 from skillpath.extensions import db
 from skillpath.mentors.routes import audit_dashboard_view, cohort_for_staff_or_404
 from skillpath.models import Cohort, Establishment
-from skillpath.services import dashboards, exports, organisations
-from skillpath.services.audit import record_event
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.exports import exports
+from skillpath.services.learners import organisations
+from skillpath.services.readiness import dashboards
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
@@ -70,7 +73,7 @@ def establishment(establishment_id: uuid.UUID) -> str:
     establishment = _establishment_or_404(establishment_id)
     form = filter_form(request.args)
     audit_dashboard_view(
-        "establishment.dashboard.viewed", object_type="establishment", object_id=establishment.public_id
+        AuditAction.ESTABLISHMENT_DASHBOARD_VIEWED, object_type="establishment", object_id=establishment.public_id
     )
     with dashboards.cyclic_gc_paused():
         return _establishment_page(establishment, form)
@@ -137,7 +140,7 @@ def _csv_response(cohorts: list[Cohort], filename: str) -> Response:
 def cohort_export(cohort_id: uuid.UUID) -> Response:
     cohort = cohort_for_staff_or_404(cohort_id)
     record_event(
-        "cohort.exported",
+        AuditAction.COHORT_EXPORTED,
         actor=current_user,
         object_type="cohort",
         object_id=cohort.public_id,
@@ -154,7 +157,7 @@ def cohort_export(cohort_id: uuid.UUID) -> Response:
 def establishment_export(establishment_id: uuid.UUID) -> Response:
     establishment = _establishment_or_404(establishment_id)
     record_event(
-        "establishment.exported",
+        AuditAction.ESTABLISHMENT_EXPORTED,
         actor=current_user,
         object_type="establishment",
         object_id=establishment.public_id,

@@ -14,7 +14,7 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from skillpath.forms_common import choices
-from skillpath.services.disclosure import SECTION_MAX, SECTIONS, Section, Statement, clean_paragraphs
+from skillpath.services.plans.disclosure import SECTION_MAX, SECTIONS, Section, Statement, clean_paragraphs
 
 
 class Action(StrEnum):

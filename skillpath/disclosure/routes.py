@@ -3,7 +3,7 @@
 The statement is criminal-offence data, so by default nothing of it is kept: the words travel in each form
 post and come back as a page or a file, and every button posts them to one address, so that not even the
 request log says which the learner chose. Only "Save a draft" stores anything, encrypted for this learner
-(see skillpath/services/disclosure.py). Each view here is a learner's own page; no staff page links here.
+(see skillpath/services/plans/disclosure.py). Each view here is a learner's own page; no staff page links here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from skillpath.auth.policy import learner_required
 from skillpath.disclosure.forms import LETTER_DONE, Action, DisclosureStatementForm, MarkLetterDoneForm
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
-from skillpath.services import disclosure
-from skillpath.services.disclosure import DraftUnreadable
+from skillpath.services.plans import disclosure
+from skillpath.services.plans.disclosure import DraftUnreadable
 
 bp = Blueprint("disclosure", __name__, url_prefix="/learner/disclosure-statement")
 

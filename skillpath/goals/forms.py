@@ -13,7 +13,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from skillpath.forms_common import UKDateField, choices
 from skillpath.models import StepStatus
-from skillpath.services.goals import ARCHIVE_REASONS, MAX_STEPS, TITLE_MAX, today_in_uk
+from skillpath.services.plans.goals import ARCHIVE_REASONS, MAX_STEPS, TITLE_MAX, today_in_uk
 from skillpath.text import clean_field
 
 STARTING_STEPS = 3

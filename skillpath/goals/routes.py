@@ -15,11 +15,11 @@ from skillpath.auth.policy import learner_required
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
 from skillpath.goals.forms import ArchiveGoalForm, CreateGoalForm, EditGoalForm, StepStatusForm
+from skillpath.i18n import format_date
 from skillpath.models import Goal, GoalStatus, StepStatus
 from skillpath.models._types import utcnow
-from skillpath.services import goals
-from skillpath.services.goals import GoalError
-from skillpath.template_helpers import format_date
+from skillpath.services.plans import goals
+from skillpath.services.plans.goals import GoalError
 
 bp = Blueprint("goals", __name__, url_prefix="/learner/goals")
 

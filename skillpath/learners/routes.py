@@ -16,10 +16,13 @@ from skillpath.forms_common import ConfirmForm, choices
 from skillpath.learners.forms import AddEvidenceForm, ChooseTargetForm, StartModuleForm, UnitDoneForm
 from skillpath.models import Enrolment, Evidence, Module, ModuleUnit
 from skillpath.models._types import utcnow
-from skillpath.services import catalogue, evidence, module_choices, next_steps, progress
-from skillpath.services.audit import record_event
-from skillpath.services.learner_state import readiness_for
-from skillpath.services.progress import ModuleStatus
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.catalogue import catalogue, module_choices
+from skillpath.services.progress import evidence, progress
+from skillpath.services.progress.progress import ModuleStatus
+from skillpath.services.readiness import next_steps
+from skillpath.services.readiness.learner_state import readiness_for
 
 bp = Blueprint("learners", __name__, url_prefix="/learner")
 bp.add_app_template_filter(next_steps.level_words, "level_words")  # a level as what the learner can do
@@ -86,7 +89,9 @@ def choose_target() -> str | Response:
             form.role_level.errors = ["Select one of the jobs in the list"]
         else:
             profile.target_role_level = chosen
-            record_event("learner.target.chosen", actor=current_user, subject=current_user, role_level=chosen.name)
+            record_event(
+                AuditAction.LEARNER_TARGET_CHOSEN, actor=current_user, subject=current_user, role_level=chosen.name
+            )
             db.session.commit()
             flash(f"You are now working towards: {chosen.plain_title}.", "success")
             return redirect(url_for("learners.home"))
@@ -217,7 +222,7 @@ def evidence_file(evidence_id: uuid.UUID) -> Response:
         abort(404)
     if current_user.id != learner.id:
         record_event(
-            "learner.evidence.viewed",
+            AuditAction.LEARNER_EVIDENCE_VIEWED,
             actor=current_user,
             subject=learner,
             object_type="evidence",

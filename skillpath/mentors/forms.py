@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from skillpath.forms_common import UKDateField, choices
 from skillpath.models import Barrier, SkillLevel
-from skillpath.services.mentor_assessments import COMMENT_MAX
-from skillpath.services.work_status import CHOOSABLE, DECLINE_REASON_LABELS
+from skillpath.services.progress.mentor_assessments import COMMENT_MAX
+from skillpath.services.readiness.work_status import CHOOSABLE, DECLINE_REASON_LABELS
 from skillpath.text import clean_field
 
 FEEDBACK_MAX = 2000

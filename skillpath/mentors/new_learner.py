@@ -28,8 +28,8 @@ from skillpath.mentors.forms import CreateLearnerForm
 from skillpath.mentors.routes import bp, cohort_for_staff_or_404
 from skillpath.models import Cohort, User
 from skillpath.models._types import utcnow
-from skillpath.services import accounts
-from skillpath.services.accounts import AccountError
+from skillpath.services.learners import accounts
+from skillpath.services.learners.accounts import AccountError
 
 _KEY = "new_learner_answers"
 _MAX_AGE_SECONDS = 3600

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
+from skillpath.auth.loaders import learner_for_staff_or_404
 from skillpath.auth.policy import (
     can_manage_learner,
     can_transfer_learner,
@@ -49,29 +50,23 @@ from skillpath.models import (
     User,
     WorkReadiness,
 )
-from skillpath.services import (
-    accounts,
-    barriers,
-    goals,
-    progress,
-    recovery,
-    self_assessment,
-    timeline,
-    transfers,
-    work_status,
-)
-from skillpath.services.accounts import AccountError
-from skillpath.services.audit import record_event
-from skillpath.services.learner_state import readiness_for
-from skillpath.services.learners import get_learner, get_learner_for_staff_or_404
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.learners import accounts, recovery, transfers
+from skillpath.services.learners.accounts import AccountError
+from skillpath.services.learners.learners import get_learner
 from skillpath.services.locking import lock_learner
-from skillpath.services.mentor_assessments import record_mentor_assessment
+from skillpath.services.plans import goals
+from skillpath.services.progress import progress, self_assessment, timeline
+from skillpath.services.progress.mentor_assessments import record_mentor_assessment
+from skillpath.services.readiness import barriers, work_status
+from skillpath.services.readiness.learner_state import readiness_for
 
 TIMELINE_ON_RECORD = 8
 
 
 def _learner_or_404(learner_id: uuid.UUID) -> User:
-    learner = get_learner_for_staff_or_404(current_user, learner_id)
+    learner = learner_for_staff_or_404(learner_id)
     if not can_manage_learner(current_user, learner):
         abort(404)
     return learner
@@ -102,7 +97,11 @@ def _handed_on_or_404(learner_id: uuid.UUID, message: str) -> Response:
 
 def _viewed(learner: User, page: str) -> None:
     record_event(
-        "learner.record.viewed", actor=current_user, subject=learner, ip_address=request.remote_addr, page=page
+        AuditAction.LEARNER_RECORD_VIEWED,
+        actor=current_user,
+        subject=learner,
+        ip_address=request.remote_addr,
+        page=page,
     )
 
 
@@ -246,7 +245,7 @@ def release_date(learner_id: uuid.UUID) -> str | Response:
     if form.validate_on_submit():
         if form.release_date.data != profile.release_date:
             profile.release_date = form.release_date.data
-            record_event("learner.release_date.changed", actor=current_user, subject=learner)
+            record_event(AuditAction.LEARNER_RELEASE_DATE_CHANGED, actor=current_user, subject=learner)
             db.session.commit()
             flash("Expected release date saved.", "success")
         return _back_to_record(learner)

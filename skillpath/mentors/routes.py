@@ -14,15 +14,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
+from skillpath.auth.loaders import learner_for_staff_or_404
 from skillpath.auth.policy import can_view_cohort, mentor_required, staff_required
 from skillpath.dashboards import charts
 from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_filters
 from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import Cohort
-from skillpath.services import accounts, dashboards, organisations
-from skillpath.services.audit import record_event
-from skillpath.services.learners import get_learner_for_staff_or_404
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.learners import accounts, organisations
+from skillpath.services.readiness import dashboards
 
 bp = Blueprint("mentors", __name__, url_prefix="/mentor")
 
@@ -34,7 +36,7 @@ def cohort_for_staff_or_404(cohort_id: uuid.UUID) -> Cohort:
     return cohort
 
 
-def audit_dashboard_view(action: str, **where: object) -> None:
+def audit_dashboard_view(action: AuditAction, **where: object) -> None:
     """One audit event for a page that names many learners, rather than one per learner, committed at once.
 
     Committed before the page is worked out: committing after would expire every learner it loaded.
@@ -47,7 +49,7 @@ def audit_dashboard_view(action: str, **where: object) -> None:
 @bp.route("/")
 @mentor_required
 def home() -> str:
-    audit_dashboard_view("mentor.home.viewed")
+    audit_dashboard_view(AuditAction.MENTOR_HOME_VIEWED)
     with dashboards.cyclic_gc_paused():
         return _home_page()
 
@@ -72,7 +74,7 @@ def _home_page() -> str:
 def cohort(cohort_id: uuid.UUID) -> str:
     cohort = cohort_for_staff_or_404(cohort_id)
     form = filter_form(request.args)
-    audit_dashboard_view("cohort.dashboard.viewed", object_type="cohort", object_id=cohort.public_id)
+    audit_dashboard_view(AuditAction.COHORT_DASHBOARD_VIEWED, object_type="cohort", object_id=cohort.public_id)
     with dashboards.cyclic_gc_paused():
         return _cohort_page(cohort, form)
 
@@ -104,7 +106,7 @@ def cohort_charts(dashboard: dashboards.Dashboard) -> dict[str, object]:
 @bp.route("/learners/<uuid:learner_id>/new-activation-code", methods=["POST"])
 @staff_required
 def activation_code_reissue(learner_id: uuid.UUID) -> Response:
-    learner = get_learner_for_staff_or_404(current_user, learner_id)
+    learner = learner_for_staff_or_404(learner_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -119,12 +121,12 @@ def activation_code_reissue(learner_id: uuid.UUID) -> Response:
 @bp.route("/learners/<uuid:learner_id>/activation-code")
 @staff_required
 def activation_code(learner_id: uuid.UUID) -> str | Response:
-    learner = get_learner_for_staff_or_404(current_user, learner_id)
+    learner = learner_for_staff_or_404(learner_id)
     code = handover.take_code(learner)
     if code is None:
         return redirect(url_for("mentors.learner", learner_id=learner.public_id))
     record_event(
-        "learner.record.viewed",
+        AuditAction.LEARNER_RECORD_VIEWED,
         actor=current_user,
         subject=learner,
         ip_address=request.remote_addr,

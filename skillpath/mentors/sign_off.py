@@ -23,11 +23,14 @@ from skillpath.extensions import db
 from skillpath.mentors.forms import ReturnModuleForm, SignOffForm
 from skillpath.mentors.routes import bp
 from skillpath.models import Enrolment, Module, ModuleSkill, ProgressEvent, ProgressKind
-from skillpath.services import dashboards, organisations, progress
-from skillpath.services.audit import record_event
-from skillpath.services.certificates import issue_module_certificate
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.certificates.certificates import issue_module_certificate
+from skillpath.services.learners import organisations
 from skillpath.services.locking import lock_learner
-from skillpath.services.progress import ModuleProgress, ModuleStatus
+from skillpath.services.progress import progress
+from skillpath.services.progress.progress import ModuleProgress, ModuleStatus
+from skillpath.services.readiness import dashboards
 
 
 def _enrolment_or_404(enrolment_id: uuid.UUID, *, lock: bool = False) -> Enrolment:
@@ -63,7 +66,7 @@ def _review(
 ) -> tuple[str, int]:
     learner = enrolment.learner
     record_event(
-        "learner.record.viewed",
+        AuditAction.LEARNER_RECORD_VIEWED,
         actor=current_user,
         subject=learner,
         ip_address=request.remote_addr,
@@ -114,7 +117,7 @@ def module_sign_off(enrolment_id: uuid.UUID) -> Response:
     awards = progress.sign_off(enrolment, mentor=current_user)
     certificate = issue_module_certificate(enrolment, mentor=current_user)
     record_event(
-        "module.signed_off",
+        AuditAction.MODULE_SIGNED_OFF,
         actor=current_user,
         subject=enrolment.learner,
         object_type="module",
@@ -146,7 +149,7 @@ def module_return(enrolment_id: uuid.UUID) -> Response | tuple[str, int]:
         return _review(enrolment, state, form)
     progress.log_event(enrolment, ProgressKind.RETURNED, actor=current_user, note=(form.feedback.data or "").strip())
     record_event(
-        "module.returned",
+        AuditAction.MODULE_RETURNED,
         actor=current_user,
         subject=enrolment.learner,
         object_type="module",

@@ -2,11 +2,11 @@
 
 from skillpath.models.audit import AuditEvent
 from skillpath.models.catalogue import (
+    DdatRole,
     EssentialSkillArea,
     Module,
     ModuleSkill,
     ModuleUnit,
-    Role,
     RoleFamily,
     RoleLevel,
     RoleLevelSkill,
@@ -34,7 +34,9 @@ from skillpath.models.plans import (
     StepStatus,
 )
 from skillpath.models.progress import Enrolment, Evidence, ProgressEvent, ProgressKind, SkillAward
-from skillpath.models.readiness import (
+from skillpath.models.users import LearnerProfile, SessionEndReason, User, UserSession
+from skillpath.models.users import Role as UserRole
+from skillpath.models.work_readiness import (
     Barrier,
     BarrierChange,
     BarrierItem,
@@ -45,8 +47,6 @@ from skillpath.models.readiness import (
     StatusChangeType,
     WorkReadiness,
 )
-from skillpath.models.users import LearnerProfile, SessionEndReason, User, UserSession
-from skillpath.models.users import Role as UserRole
 
 __all__ = [
     "AuditEvent",
@@ -61,6 +61,7 @@ __all__ = [
     "Confidence",
     "ConfidenceRating",
     "CvDocument",
+    "DdatRole",
     "DeclineReason",
     "DisclosureDraft",
     "EmployabilitySkill",
@@ -80,7 +81,6 @@ __all__ = [
     "ProgressEvent",
     "ProgressKind",
     "ReadinessStatusChange",
-    "Role",
     "RoleFamily",
     "RoleLevel",
     "RoleLevelSkill",

@@ -8,6 +8,7 @@ events about their own record. Rows are only ever added.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
@@ -15,6 +16,94 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
 from skillpath.models._types import UTCDateTime, utcnow
+
+
+class AuditAction(StrEnum):
+    """Every action the audit trail records: one vocabulary, so a reader (or a query) can rely on the names.
+
+    The values are stored in ``audit_events.action``; never rename one without a data migration.
+    """
+
+    # account
+    ACCOUNT_ACTIVATION_REISSUED = "account.activation.reissued"
+    ACCOUNT_CLOSED = "account.closed"
+    ACCOUNT_CONTACT_CHANGED = "account.contact.changed"
+    ACCOUNT_DETAILS_CHANGED = "account.details.changed"
+    ACCOUNT_LEARNER_CREATED = "account.learner.created"
+    ACCOUNT_RECOVERY_CHECK_SET = "account.recovery.check_set"
+    ACCOUNT_RECOVERY_CODE_ISSUED = "account.recovery.code_issued"
+    ACCOUNT_STAFF_CREATED = "account.staff.created"
+
+    # auth
+    AUTH_ACTIVATION_COMPLETED = "auth.activation.completed"
+    AUTH_ACTIVATION_FAILED = "auth.activation.failed"
+    AUTH_PASSWORD_CHANGED = "auth.password.changed"  # noqa: S105  (an action, not a password)
+    AUTH_RECOVERY_COMPLETED = "auth.recovery.completed"
+    AUTH_RECOVERY_FAILED = "auth.recovery.failed"
+    AUTH_RECOVERY_THROTTLED = "auth.recovery.throttled"
+    AUTH_SESSION_ACCOUNT_RESET = "auth.session.account_reset"
+    AUTH_SESSION_ENDED_ELSEWHERE = "auth.session.ended_elsewhere"
+    AUTH_SESSION_ENDED_OTHERS = "auth.session.ended_others"
+    AUTH_SESSION_EXPIRED = "auth.session.expired"
+    AUTH_SESSION_IDLE = "auth.session.idle"
+    AUTH_SESSION_PASSWORD_CHANGED = "auth.session.password_changed"  # noqa: S105
+    AUTH_SESSION_SIGNED_OUT = "auth.session.signed_out"
+    AUTH_SIGNIN_FAILED = "auth.signin.failed"
+    AUTH_SIGNIN_SUCCEEDED = "auth.signin.succeeded"
+    AUTH_SIGNIN_THROTTLED = "auth.signin.throttled"
+    AUTH_SIGNIN_UNKNOWN_USER = "auth.signin.unknown_user"
+
+    # certificate
+    CERTIFICATE_DOWNLOADED = "certificate.downloaded"
+    CERTIFICATE_HIDDEN = "certificate.hidden"
+    CERTIFICATE_ISSUED = "certificate.issued"
+    CERTIFICATE_REVOKED = "certificate.revoked"
+    CERTIFICATE_SHOWN = "certificate.shown"
+
+    # cohort
+    COHORT_CREATED = "cohort.created"
+    COHORT_DASHBOARD_VIEWED = "cohort.dashboard.viewed"
+    COHORT_EXPORTED = "cohort.exported"
+    COHORT_MENTOR_ASSIGNED = "cohort.mentor.assigned"
+    COHORT_MENTOR_REMOVED = "cohort.mentor.removed"
+
+    # establishment
+    ESTABLISHMENT_CREATED = "establishment.created"
+    ESTABLISHMENT_DASHBOARD_VIEWED = "establishment.dashboard.viewed"
+    ESTABLISHMENT_EXPORTED = "establishment.exported"
+
+    # learner
+    LEARNER_ASSESSMENT_RECORDED = "learner.assessment.recorded"
+    LEARNER_BARRIER_CHANGED = "learner.barrier.changed"
+    LEARNER_CERTIFICATE_NAME_CHANGED = "learner.certificate_name.changed"
+    LEARNER_CONFIDENCE_RATED = "learner.confidence.rated"
+    LEARNER_CUSTODY_DETAILS_REMOVED = "learner.custody_details.removed"
+    LEARNER_DATA_DOWNLOADED = "learner.data.downloaded"
+    LEARNER_DISCLOSURE_DRAFT_DELETED = "learner.disclosure_draft.deleted"
+    LEARNER_DISCLOSURE_DRAFT_SAVED = "learner.disclosure_draft.saved"
+    LEARNER_EVIDENCE_VIEWED = "learner.evidence.viewed"
+    LEARNER_GOAL_ARCHIVED = "learner.goal.archived"
+    LEARNER_GOAL_COMPLETED = "learner.goal.completed"
+    LEARNER_GOAL_CREATED = "learner.goal.created"
+    LEARNER_GOAL_STEP_UPDATED = "learner.goal.step_updated"
+    LEARNER_GOAL_UPDATED = "learner.goal.updated"
+    LEARNER_RECORD_VIEWED = "learner.record.viewed"
+    LEARNER_RELEASE_DATE_CHANGED = "learner.release_date.changed"
+    LEARNER_RELEASED = "learner.released"
+    LEARNER_STATUS_CHANGED = "learner.status.changed"
+    LEARNER_TARGET_CHOSEN = "learner.target.chosen"
+    LEARNER_TRANSFERRED = "learner.transferred"
+
+    # mentor
+    MENTOR_HOME_VIEWED = "mentor.home.viewed"
+
+    # module
+    MODULE_RETURNED = "module.returned"
+    MODULE_SIGNED_OFF = "module.signed_off"
+
+    # share_link
+    SHARE_LINK_CREATED = "share_link.created"
+    SHARE_LINK_WITHDRAWN = "share_link.withdrawn"
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]

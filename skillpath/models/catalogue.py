@@ -49,10 +49,10 @@ class RoleFamily(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
 
-    roles: Mapped[list[Role]] = relationship(back_populates="family", order_by="Role.name")
+    roles: Mapped[list[DdatRole]] = relationship(back_populates="family", order_by="DdatRole.name")
 
 
-class Role(db.Model):  # type: ignore[name-defined]
+class DdatRole(db.Model):  # type: ignore[name-defined]
     __tablename__ = "roles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +79,7 @@ class RoleLevel(db.Model):  # type: ignore[name-defined]
     plain_title: Mapped[str | None] = mapped_column(String(160))
     plain_summary: Mapped[str | None] = mapped_column(Text)
 
-    role: Mapped[Role] = relationship(back_populates="levels")
+    role: Mapped[DdatRole] = relationship(back_populates="levels")
     required_skills: Mapped[list[RoleLevelSkill]] = relationship(
         back_populates="role_level", cascade="all, delete-orphan"
     )

@@ -13,8 +13,9 @@ from flask_login import current_user
 
 from skillpath.auth.policy import learner_required
 from skillpath.extensions import db
-from skillpath.services import my_data
-from skillpath.services.audit import record_event
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.exports import my_data
 
 bp = Blueprint("my_data", __name__, url_prefix="/learner/my-data")
 
@@ -45,7 +46,11 @@ def download_to_share() -> Response:
 def _json_download(document: dict[str, Any], filename: str, *, kind: str) -> Response:
     # A copy of the record leaving the service is worth a line in the log the learner can see, saying which copy.
     record_event(
-        "learner.data.downloaded", actor=current_user, subject=current_user, ip_address=request.remote_addr, kind=kind
+        AuditAction.LEARNER_DATA_DOWNLOADED,
+        actor=current_user,
+        subject=current_user,
+        ip_address=request.remote_addr,
+        kind=kind,
     )
     db.session.commit()
     body = json.dumps(document, ensure_ascii=False, indent=2)

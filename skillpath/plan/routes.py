@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from skillpath.auth.policy import learner_required
-from skillpath.services.plan import get_plan
+from skillpath.services.plans.plan import get_plan
 from skillpath.verify.urls import public_url
 
 bp = Blueprint("plan", __name__, url_prefix="/learner/plan")

@@ -10,7 +10,7 @@ from wtforms import RadioField, SubmitField
 
 from skillpath.forms_common import choices
 from skillpath.models import Confidence
-from skillpath.services.self_assessment import SkillConfidence, SkillRef
+from skillpath.services.progress.self_assessment import SkillConfidence, SkillRef
 
 
 class RateConfidenceForm(FlaskForm):

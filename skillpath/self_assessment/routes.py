@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response
 from skillpath.auth.policy import learner_required
 from skillpath.extensions import db
 from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
 from skillpath.self_assessment.forms import rate_confidence_form
-from skillpath.services.audit import record_event
-from skillpath.services.self_assessment import SkillConfidence, latest_ratings, record_self_ratings
+from skillpath.services.audit.audit import record_event
+from skillpath.services.progress.self_assessment import SkillConfidence, latest_ratings, record_self_ratings
 
 bp = Blueprint("self_assessment", __name__, url_prefix="/learner/confidence")
 
@@ -46,7 +47,11 @@ def _rate(skills: tuple[SkillConfidence, ...], *, group: str, heading: str) -> s
         added = record_self_ratings(current_user, form.answers())
         if added:
             record_event(
-                "learner.confidence.rated", actor=current_user, subject=current_user, group=group, changed=len(added)
+                AuditAction.LEARNER_CONFIDENCE_RATED,
+                actor=current_user,
+                subject=current_user,
+                group=group,
+                changed=len(added),
             )
             current_user.learner_profile.last_activity_at = utcnow()
             db.session.commit()

@@ -32,7 +32,10 @@ from skillpath.models import (
     WorkReadiness,
 )
 from skillpath.models._types import utcnow
-from skillpath.services import accounts, barriers, certificates, organisations, progress
+from skillpath.services.certificates import certificates
+from skillpath.services.learners import accounts, organisations
+from skillpath.services.progress import progress
+from skillpath.services.readiness import barriers
 
 DEMO_ADMIN = "demo-admin"
 TARGET_ROLE_LEVELS = (

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length
 
 from skillpath.forms_common import UKDateField, choices
 from skillpath.models import Certificate
-from skillpath.services.sharing import LABEL_MAX
+from skillpath.services.certificates.sharing import LABEL_MAX
 from skillpath.text import clean_field
 
 

@@ -21,9 +21,9 @@ from skillpath.certificates import downloads
 from skillpath.certificates.qr import qr_svg
 from skillpath.extensions import db, limiter
 from skillpath.models import Certificate, ShareLink
-from skillpath.services import sharing
-from skillpath.services.certificates import Verification, verification_of
-from skillpath.services.signing import app_key_store
+from skillpath.services.certificates import sharing
+from skillpath.services.certificates.certificates import Verification, verification_of
+from skillpath.services.certificates.signing import app_key_store
 from skillpath.sharing import tokens
 from skillpath.sharing.forms import CreateShareLinkForm, WithdrawShareLinkForm
 from skillpath.verify.urls import public_url, verify_url

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, session
 
 from skillpath.models import ShareLink
-from skillpath.services.sharing import is_token_shaped, new_token
+from skillpath.services.certificates.sharing import is_token_shaped, new_token
 
 _FORM_PURPOSE = b"skillpath-share-link-form:"
 _REVEAL_PURPOSE = b"skillpath-share-link-reveal:"

@@ -11,8 +11,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import Field, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from skillpath.services.certificates import CODE_EXAMPLE, ENTER_THE_CODE, code_mistake, normalise_code
-from skillpath.services.credential_files import MAX_CREDENTIAL_BYTES
+from skillpath.services.certificates.certificates import CODE_EXAMPLE, ENTER_THE_CODE, code_mistake, normalise_code
+from skillpath.services.certificates.credential_files import MAX_CREDENTIAL_BYTES
 
 CHOOSE_A_FILE = "Select a credential file"
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import current_app
 
-from skillpath.services import vc_jwt
-from skillpath.services.credential_files import MAX_CREDENTIAL_BYTES, MAX_JSON_DEPTH
-from skillpath.services.openbadges import JSONLD_MEDIA_TYPE
+from skillpath.services.certificates import vc_jwt
+from skillpath.services.certificates.credential_files import MAX_CREDENTIAL_BYTES, MAX_JSON_DEPTH
+from skillpath.services.certificates.openbadges import JSONLD_MEDIA_TYPE
 from skillpath.verify.problems import PROBLEM_TYPES
 
 MEDIA_TYPE = "application/vnd.oai.openapi+json"

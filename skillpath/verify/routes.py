@@ -25,9 +25,9 @@ from skillpath.auth.policy import public
 from skillpath.certificates.qr import qr_svg
 from skillpath.errors import problem
 from skillpath.extensions import csrf, limiter
-from skillpath.services import credential_files, openbadges, vc_jwt
-from skillpath.services.certificate_pdf import CERTIFICATE_TITLES
-from skillpath.services.certificates import (
+from skillpath.services.certificates import credential_files, openbadges, vc_jwt
+from skillpath.services.certificates.certificate_pdf import CERTIFICATE_TITLES
+from skillpath.services.certificates.certificates import (
     CertificateContent,
     Verification,
     VerificationStatus,
@@ -38,8 +38,8 @@ from skillpath.services.certificates import (
     normalise_code,
     verification_of,
 )
-from skillpath.services.credential_check import CredentialCheck, certifies
-from skillpath.services.signing import app_key_store, did_key
+from skillpath.services.certificates.credential_check import CredentialCheck, certifies
+from skillpath.services.certificates.signing import app_key_store, did_key
 from skillpath.verify import cors, openapi
 from skillpath.verify.forms import CheckCertificateForm, UploadCredentialForm
 from skillpath.verify.problems import PROBLEM_TYPES, problem_of

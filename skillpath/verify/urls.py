@@ -11,8 +11,8 @@ from typing import Any
 from flask import current_app
 
 from skillpath.models import Certificate
-from skillpath.services.certificates import achievement_id, format_code
-from skillpath.services.openbadges import CredentialLinks
+from skillpath.services.certificates.certificates import achievement_id, format_code
+from skillpath.services.certificates.openbadges import CredentialLinks
 
 
 def public_url(endpoint: str, **values: Any) -> str:

@@ -25,7 +25,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from skillpath.extensions import db
 from skillpath.models import SkillLevel
-from skillpath.services.accounts import create_learner
+from skillpath.services.learners.accounts import create_learner
 from tests import factories
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, LiveServer, Login
 from tests.conftest import make_test_app

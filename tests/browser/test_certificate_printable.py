@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import Cohort, EssentialSkillArea, User
-from skillpath.services import certificates, progress
+from skillpath.services.certificates import certificates
+from skillpath.services.progress import progress
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading
 

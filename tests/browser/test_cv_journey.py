@@ -21,10 +21,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import format_date
 from skillpath.models import BarrierItem, BarrierStatus, Certificate, Cohort, RoleLevel, Skill, SkillLevel, User
-from skillpath.models.readiness import Barrier
-from skillpath.services import certificates, progress
-from skillpath.template_helpers import format_date
+from skillpath.models.work_readiness import Barrier
+from skillpath.services.certificates import certificates
+from skillpath.services.progress import progress
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading, sign_in
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from skillpath.extensions import db
 from skillpath.models import SkillLevel
-from skillpath.services.accounts import create_learner
+from skillpath.services.learners.accounts import create_learner
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading
 

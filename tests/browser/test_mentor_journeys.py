@@ -22,7 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from skillpath.extensions import db
 from skillpath.models import Barrier, RoleLevel, SkillLevel, User, WorkReadiness
-from skillpath.services import work_status
+from skillpath.services.readiness import work_status
 from tests import factories
 from tests.browser.helpers import check_accessibility, expect_heading, sign_in
 from tests.conftest import make_test_app

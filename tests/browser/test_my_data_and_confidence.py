@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import Cohort, EmployabilitySkill, User
-from skillpath.services import goals
-from skillpath.services.audit import record_event
-from skillpath.services.self_assessment import work_skill_question
+from skillpath.services.audit.audit import record_event
+from skillpath.services.plans import goals
+from skillpath.services.progress.self_assessment import work_skill_question
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading, sign_in
 

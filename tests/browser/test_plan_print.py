@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import Cohort, RoleLevel, Skill, SkillLevel, User
-from skillpath.services import certificates, goals, progress
+from skillpath.services.certificates import certificates
+from skillpath.services.plans import goals
+from skillpath.services.progress import progress
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading, sign_in
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import Cohort, RoleLevel, User
-from skillpath.services import accounts, recovery
+from skillpath.services.learners import accounts, recovery
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading, sign_in
 

@@ -20,10 +20,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import format_date
 from skillpath.models import Cohort, Skill, SkillLevel, User
 from skillpath.models._types import utcnow
-from skillpath.services import certificates, progress
-from skillpath.template_helpers import format_date
+from skillpath.services.certificates import certificates
+from skillpath.services.progress import progress
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading, sign_in
 from tests.conftest import sign_in as sign_in_test_client

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import Cohort, Skill, SkillLevel, User
-from skillpath.services import certificates, openbadges, progress, vc_jwt
+from skillpath.services.certificates import certificates, openbadges, vc_jwt
+from skillpath.services.progress import progress
 from tests import factories
 from tests.browser.helpers import LiveServer, check_accessibility, expect_heading
 

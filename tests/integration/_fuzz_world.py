@@ -17,11 +17,15 @@ from flask import current_app
 
 from skillpath.extensions import db
 from skillpath.models import Barrier, BarrierStatus, Certificate, SkillLevel, StatusList, StepStatus, User
-from skillpath.services import accounts, barriers, cv, evidence, goals, progress, sessions, sharing
-from skillpath.services import certificates as certificate_service
-from skillpath.services.certificates import format_code
-from skillpath.services.es256_keys import es256_signing_key
-from skillpath.services.signing import signing_key
+from skillpath.services.certificates import certificates as certificate_service
+from skillpath.services.certificates import sharing
+from skillpath.services.certificates.certificates import format_code
+from skillpath.services.certificates.es256_keys import es256_signing_key
+from skillpath.services.certificates.signing import signing_key
+from skillpath.services.learners import accounts, sessions
+from skillpath.services.plans import cv, goals
+from skillpath.services.progress import evidence, progress
+from skillpath.services.readiness import barriers
 from skillpath.verify.problems import PROBLEM_TYPES
 from tests import factories
 from tests.integration._mentor_world import finish_module

@@ -41,9 +41,13 @@ from skillpath.models import (
     User,
     WorkReadiness,
 )
-from skillpath.services import barriers, certificates, evidence, goals, progress, transfers, work_status
-from skillpath.services.audit import record_event
-from skillpath.services.mentor_assessments import record_mentor_assessment
+from skillpath.services.audit.audit import record_event
+from skillpath.services.certificates import certificates
+from skillpath.services.learners import transfers
+from skillpath.services.plans import goals
+from skillpath.services.progress import evidence, progress
+from skillpath.services.progress.mentor_assessments import record_mentor_assessment
+from skillpath.services.readiness import barriers, work_status
 from tests import factories
 
 PRISON_NUMBER = "Q4321ZX"

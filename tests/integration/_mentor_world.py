@@ -27,7 +27,8 @@ from skillpath.models import (
     SkillLevel,
     User,
 )
-from skillpath.services import barriers, progress
+from skillpath.services.progress import progress
+from skillpath.services.readiness import barriers
 from tests import factories
 
 

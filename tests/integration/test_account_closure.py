@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from skillpath.extensions import db
 from skillpath.learners.routes import upload_folder
 from skillpath.models import AuditEvent, Certificate, LearnerProfile, User, UserSession
-from skillpath.services import account_closure, evidence, progress, transfers
-from skillpath.services.account_closure import CertificateChoice
-from skillpath.services.certificates import VerificationStatus, verify_code
-from skillpath.services.signing import app_key_store
+from skillpath.services.certificates.certificates import VerificationStatus, verify_code
+from skillpath.services.certificates.signing import app_key_store
+from skillpath.services.learners import account_closure, transfers
+from skillpath.services.learners.account_closure import CertificateChoice
+from skillpath.services.progress import evidence, progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form

@@ -11,7 +11,7 @@ from skillpath.auth.passwords import CODE_ALPHABET
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Cohort, Establishment, User, UserRole
 from skillpath.models._types import utcnow
-from skillpath.services.accounts import find_user_by_username
+from skillpath.services.learners.accounts import find_user_by_username
 from tests import factories
 from tests.helpers import csrf_token, error_summary, heading, location_path, page, post_form
 

@@ -8,7 +8,8 @@ import pytest
 
 from skillpath.extensions import db
 from skillpath.models import SkillLevel
-from skillpath.services import progress, transfers
+from skillpath.services.learners import transfers
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import page

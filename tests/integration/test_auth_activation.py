@@ -12,7 +12,7 @@ from skillpath.auth.passwords import CODE_ALPHABET, hash_secret
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, User
 from skillpath.models._types import utcnow
-from skillpath.services.accounts import find_user_by_username
+from skillpath.services.learners.accounts import find_user_by_username
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import add_learner, error_summary, heading, location_path, page, post_form

@@ -30,8 +30,9 @@ from sqlalchemy.pool import NullPool
 from skillpath import backups
 from skillpath.extensions import db
 from skillpath.models import SkillLevel
-from skillpath.services import certificates, evidence, progress
-from skillpath.services.signing import KeyStore
+from skillpath.services.certificates import certificates
+from skillpath.services.certificates.signing import KeyStore
+from skillpath.services.progress import evidence, progress
 from tests import factories
 from tests.conftest import make_test_app
 

@@ -12,20 +12,20 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import (
+    DdatRole,
     EssentialSkillArea,
     Module,
     ModuleSkill,
     ModuleUnit,
     ProgressEvent,
     ProgressKind,
-    Role,
     RoleFamily,
     RoleLevel,
     RoleLevelSkill,
     Skill,
     SkillLevel,
 )
-from skillpath.services.catalogue_data import DATA_DIR, CatalogueDataError, load_catalogue
+from skillpath.services.catalogue.catalogue_data import DATA_DIR, CatalogueDataError, load_catalogue
 from tests import factories
 
 # The entry jobs the starter modules build toward, and the code prefix of each job's modules.
@@ -35,7 +35,7 @@ TARGET_ROLE_LEVELS = {
     "Associate data analyst": "DATA-",
     "Associate test engineer": "TEST-",
 }
-TABLES = (RoleFamily, Role, RoleLevel, RoleLevelSkill, Skill, EssentialSkillArea, Module, ModuleUnit, ModuleSkill)
+TABLES = (RoleFamily, DdatRole, RoleLevel, RoleLevelSkill, Skill, EssentialSkillArea, Module, ModuleUnit, ModuleSkill)
 
 
 @pytest.fixture

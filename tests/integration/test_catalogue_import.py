@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from skillpath.extensions import db
-from skillpath.models import Role, RoleFamily, RoleLevel, RoleLevelSkill, Skill, SkillLevel
-from skillpath.services.catalogue_import import CatalogueImportError, import_ddat_csv
+from skillpath.models import DdatRole, RoleFamily, RoleLevel, RoleLevelSkill, Skill, SkillLevel
+from skillpath.services.catalogue.catalogue_import import CatalogueImportError, import_ddat_csv
 
 DDAT_CSV = Path(__file__).resolve().parents[1] / "data" / "ddat"
 ROLES_CSV = DDAT_CSV / "roles.csv"
 SKILLS_CSV = DDAT_CSV / "skills.csv"
-CATALOGUE_TABLES = (RoleFamily, Role, RoleLevel, RoleLevelSkill, Skill)
+CATALOGUE_TABLES = (RoleFamily, DdatRole, RoleLevel, RoleLevelSkill, Skill)
 
 
 def table_counts() -> dict[str, int]:
@@ -37,7 +37,9 @@ def write_rows(path: Path, rows: list[list[str]]) -> Path:
 
 
 def role_level(role: str, name: str) -> RoleLevel:
-    return db.session.scalars(select(RoleLevel).join(Role).where(Role.name == role, RoleLevel.name == name)).one()
+    return db.session.scalars(
+        select(RoleLevel).join(DdatRole).where(DdatRole.name == role, RoleLevel.name == name)
+    ).one()
 
 
 def test_the_official_files_import_the_whole_framework(db_session):
@@ -57,7 +59,7 @@ def test_the_official_files_import_the_whole_framework(db_session):
     added = {name: after[name] - before[name] for name in after}
     assert added == {
         "RoleFamily": len(framework["role_families"]),
-        "Role": 52,
+        "DdatRole": 52,
         "RoleLevel": len(levels),
         "RoleLevelSkill": sum(len(level["skills"]) for level in levels),
         "Skill": len(framework["skills"]),
@@ -91,7 +93,7 @@ def test_service_desk_analyst_requires_customer_service_management_at_working(db
 
 def test_senior_civil_service_roles_are_imported_without_levels(db_session):
     import_ddat_csv(ROLES_CSV, SKILLS_CSV)
-    chief = db.session.scalars(select(Role).where(Role.name == "Chief data officer")).one()
+    chief = db.session.scalars(select(DdatRole).where(DdatRole.name == "Chief data officer")).one()
     assert chief.family.name == "Chief digital and data"
     assert chief.levels == []
 

@@ -15,11 +15,11 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from skillpath.extensions import db, limiter
+from skillpath.i18n import format_date
 from skillpath.models import Certificate, EssentialSkillArea, SkillLevel
-from skillpath.services import certificates as service
-from skillpath.services import credential_files, openbadges, signing
-from skillpath.services.catalogue_data import DATA_DIR, CatalogueDataError, can_do_statements, read_catalogue
-from skillpath.template_helpers import format_date
+from skillpath.services.catalogue.catalogue_data import DATA_DIR, CatalogueDataError, can_do_statements, read_catalogue
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import credential_files, openbadges, signing
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, flash_messages, heading, page, post_form

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, BarrierItem, BarrierStatus, Certificate, CertificateKind, SkillLevel, User
-from skillpath.models.readiness import Barrier
-from skillpath.services import certificates as service
-from skillpath.services import progress, vc_jwt
-from skillpath.services.signing import KeyStore, SigningKeyMissing
+from skillpath.models.work_readiness import Barrier
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import vc_jwt
+from skillpath.services.certificates.signing import KeyStore, SigningKeyMissing
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, flash_messages, heading, location_path, page, post_form
@@ -343,7 +344,7 @@ def test_the_pdfs_qr_code_opens_the_verification_page(learner_client, learner, m
 
 
 def test_missing_fonts_fail_with_a_message_that_says_how_to_build_them(tmp_path):
-    from skillpath.services.certificate_pdf import CertificateFontsMissing, _registered, register_fonts
+    from skillpath.services.certificates.certificate_pdf import CertificateFontsMissing, _registered, register_fonts
 
     saved = set(_registered)
     _registered.clear()

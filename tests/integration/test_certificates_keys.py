@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from skillpath.services.es256_keys import Es256KeyStore
-from skillpath.services.signing import KeyStore
+from skillpath.services.certificates.es256_keys import Es256KeyStore
+from skillpath.services.certificates.signing import KeyStore
 
 
 @pytest.fixture

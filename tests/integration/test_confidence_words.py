@@ -15,7 +15,7 @@ import pytest
 
 from skillpath.extensions import db
 from skillpath.models import EmployabilitySkill, SkillLevel
-from skillpath.services.self_assessment import job_skill_question, work_skill_question
+from skillpath.services.progress.self_assessment import job_skill_question, work_skill_question
 from tests import factories
 from tests.helpers import error_summary, field_errors, page, post_form
 

@@ -28,10 +28,10 @@ from sqlalchemy.engine import Engine
 from skillpath.extensions import db
 from skillpath.models import Certificate, SkillLevel
 from skillpath.models.certificates import StatusList, StatusPurpose
-from skillpath.services import certificates as service
-from skillpath.services import data_integrity, jsonld, openbadges, signing, status_lists
-from skillpath.services.catalogue_data import load_catalogue
-from skillpath.services.credential_check import check_jsonld_credential
+from skillpath.services.catalogue.catalogue_data import load_catalogue
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import data_integrity, jsonld, openbadges, signing, status_lists
+from skillpath.services.certificates.credential_check import check_jsonld_credential
 from skillpath.services.demo import seed_demo
 from tests import factories
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate, make_ready_learner

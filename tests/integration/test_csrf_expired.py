@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from skillpath.extensions import db
 from skillpath.models import Evidence
-from skillpath.services import progress
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import heading, location_path, page

@@ -29,9 +29,9 @@ from skillpath.models import (
     User,
 )
 from skillpath.models._types import utcnow
-from skillpath.services.certificates import VerificationStatus, verify_code
-from skillpath.services.custody import months_before
-from skillpath.services.signing import app_key_store
+from skillpath.services.certificates.certificates import VerificationStatus, verify_code
+from skillpath.services.certificates.signing import app_key_store
+from skillpath.services.learners.custody import months_before
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import page

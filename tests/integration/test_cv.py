@@ -24,8 +24,10 @@ from skillpath.models import (
     SkillLevel,
     User,
 )
-from skillpath.services import certificates, cv, progress
-from skillpath.services.signing import KeyStore
+from skillpath.services.certificates import certificates
+from skillpath.services.certificates.signing import KeyStore
+from skillpath.services.plans import cv
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form
@@ -345,7 +347,7 @@ def _cv_barrier(learner: User) -> BarrierItem | None:
 def test_finishing_the_cv_offers_to_mark_cv_and_covering_letter_as_done(client_with_cv, world):
     client, learner, _certificate = client_with_cv
     _learner, mentor = world
-    from skillpath.services.barriers import set_barrier
+    from skillpath.services.readiness.barriers import set_barrier
 
     set_barrier(learner, Barrier.CV_AND_COVERING_LETTER, status=BarrierStatus.IN_PROGRESS, by=mentor, note="Started")
     db.session.flush()

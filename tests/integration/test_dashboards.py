@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Barrier, SkillLevel
-from skillpath.services.readiness import Band
+from skillpath.services.readiness.readiness import Band
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import heading, page

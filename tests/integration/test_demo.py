@@ -18,9 +18,9 @@ from skillpath.models import (
     UserRole,
 )
 from skillpath.models._types import utcnow
-from skillpath.services.accounts import SignInOutcome, Throttle, sign_in
-from skillpath.services.catalogue_data import load_catalogue
-from skillpath.services.learner_state import readiness_for
+from skillpath.services.catalogue.catalogue_data import load_catalogue
+from skillpath.services.learners.accounts import SignInOutcome, Throttle, sign_in
+from skillpath.services.readiness.learner_state import readiness_for
 
 
 def _count(model) -> int:

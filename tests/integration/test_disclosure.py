@@ -27,9 +27,9 @@ from skillpath.models import (
     BarrierStatus,
     DisclosureDraft,
 )
-from skillpath.services import disclosure
-from skillpath.services.barriers import set_barrier
-from skillpath.services.disclosure import DraftUnreadable, Statement
+from skillpath.services.plans import disclosure
+from skillpath.services.plans.disclosure import DraftUnreadable, Statement
+from skillpath.services.readiness.barriers import set_barrier
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form

@@ -13,7 +13,7 @@ from flask import Flask
 
 from skillpath.extensions import db, limiter
 from skillpath.logs import JsonFormatter
-from skillpath.services.certificates import format_code, new_code
+from skillpath.services.certificates.certificates import format_code, new_code
 from tests.conftest import make_test_app
 from tests.helpers import heading, page, post_form
 

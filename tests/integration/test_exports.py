@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Barrier, SkillLevel
-from skillpath.services import exports
+from skillpath.services.exports import exports
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration._mentor_world import count_queries, days_ago, make_job, resolve_barriers, sign_off_module

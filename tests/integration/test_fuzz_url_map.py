@@ -43,8 +43,8 @@ from skillpath.auth.policy import ACCESS_ATTRIBUTE, PUBLIC
 from skillpath.extensions import db
 from skillpath.models import UserRole
 from skillpath.models._types import utcnow
-from skillpath.services.es256_keys import es256_signing_key
-from skillpath.services.signing import signing_key
+from skillpath.services.certificates.es256_keys import es256_signing_key
+from skillpath.services.certificates.signing import signing_key
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import csrf_token

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Goal, GoalStatus, StepStatus
-from skillpath.services import goals
+from skillpath.services.plans import goals
 from tests import factories
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form
 

@@ -27,21 +27,23 @@ from skillpath.extensions import db, limiter
 from skillpath.models import (
     Certificate,
     Cohort,
+    DdatRole,
     Establishment,
     Evidence,
     Goal,
     GoalStep,
     LearnerProfile,
-    Role,
     RoleLevel,
     Skill,
     User,
 )
-from skillpath.services import evidence as evidence_service
-from skillpath.services import goals, progress, vc_jwt
-from skillpath.services.catalogue_data import load_catalogue
-from skillpath.services.es256_keys import es256_signing_key
-from skillpath.services.signing import KeyStore, b64url_decode
+from skillpath.services.catalogue.catalogue_data import load_catalogue
+from skillpath.services.certificates import vc_jwt
+from skillpath.services.certificates.es256_keys import es256_signing_key
+from skillpath.services.certificates.signing import KeyStore, b64url_decode
+from skillpath.services.plans import goals
+from skillpath.services.progress import evidence as evidence_service
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import add_learner, error_summary, field_errors, location_path, page, post_form
@@ -281,7 +283,9 @@ def _import(app, roles: Path, skills: Path):
 
 
 def _catalogue_counts() -> tuple[int, ...]:
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) or 0 for model in (Role, RoleLevel, Skill))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) or 0 for model in (DdatRole, RoleLevel, Skill)
+    )
 
 
 @pytest.mark.parametrize(
@@ -296,7 +300,7 @@ def _catalogue_counts() -> tuple[int, ...]:
 def test_a_control_character_in_a_csv_cell_imports_nothing_and_says_where(app, tmp_path, cells, line, reason):
     result = _import(app, *_ddat_files(tmp_path))  # a good import first: a bad one must not change it
     assert result.exit_code == 0, result.output
-    before = (_catalogue_counts(), set(db.session.scalars(select(Role.name))))
+    before = (_catalogue_counts(), set(db.session.scalars(select(DdatRole.name))))
     bad = tmp_path / "bad"
     bad.mkdir()
     result = _import(app, *_ddat_files(bad, **cells))
@@ -304,7 +308,7 @@ def test_a_control_character_in_a_csv_cell_imports_nothing_and_says_where(app, t
     assert "Nothing was imported" in result.output
     assert f"roles.csv, line {line}: {reason}; remove it and save the file again" in result.output
     assert "Traceback" not in result.output
-    assert (_catalogue_counts(), set(db.session.scalars(select(Role.name)))) == before
+    assert (_catalogue_counts(), set(db.session.scalars(select(DdatRole.name)))) == before
 
 
 def test_a_nul_in_a_cell_that_is_not_imported_is_still_refused(app, tmp_path):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent
-from skillpath.services import transfers
+from skillpath.services.learners import transfers
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import add_learner, csrf_token, field_errors, location_path, page, post_form

@@ -14,9 +14,10 @@ from bs4 import BeautifulSoup, Tag
 
 from skillpath.extensions import db
 from skillpath.models import Barrier, BarrierStatus, ModuleUnit, ProgressKind, SkillLevel
-from skillpath.services import barriers, progress
-from skillpath.services.dashboards import modules_awaiting_sign_off
-from skillpath.services.progress import ModuleStatus
+from skillpath.services.progress import progress
+from skillpath.services.progress.progress import ModuleStatus
+from skillpath.services.readiness import barriers
+from skillpath.services.readiness.dashboards import modules_awaiting_sign_off
 from tests import factories
 from tests.helpers import flash_messages, page, post_form
 from tests.integration._mentor_world import days_ago, finish_module, sign_off_module

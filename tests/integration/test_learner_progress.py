@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Evidence, ProgressEvent, ProgressKind, SkillLevel
-from skillpath.services import progress
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form

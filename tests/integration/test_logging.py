@@ -12,7 +12,7 @@ import pytest
 
 from skillpath.extensions import db
 from skillpath.logs import JsonFormatter, TextFormatter, pseudonym
-from skillpath.services.audit import record_event
+from skillpath.services.audit.audit import record_event
 from tests import factories
 from tests.helpers import page, post_form
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, CohortMembership, LearnerProfile, User
 from skillpath.models._types import utcnow
-from skillpath.services.accounts import find_user_by_username
+from skillpath.services.learners.accounts import find_user_by_username
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import add_learner, error_summary, heading, location_path, page, post_form

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Barrier, CohortMembership, LearnerProfile, SkillLevel, User
-from skillpath.services import accounts
-from skillpath.services.dashboards import fold_name, name_matches
+from skillpath.services.learners import accounts
+from skillpath.services.readiness.dashboards import fold_name, name_matches
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, flash_messages, heading, location_path, page, post_form

@@ -21,8 +21,8 @@ from skillpath.models import (
     SkillLevel,
     StatusChangeType,
 )
-from skillpath.services import goals
-from skillpath.services.self_assessment import SkillRef, record_self_ratings
+from skillpath.services.plans import goals
+from skillpath.services.progress.self_assessment import SkillRef, record_self_ratings
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, heading, location_path, page, post_form

@@ -30,8 +30,10 @@ from skillpath.models import (
     StatusChangeType,
     WorkReadiness,
 )
-from skillpath.services import evidence, goals, my_data, progress
-from skillpath.services.audit import record_event
+from skillpath.services.audit.audit import record_event
+from skillpath.services.exports import my_data
+from skillpath.services.plans import goals
+from skillpath.services.progress import evidence, progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import page

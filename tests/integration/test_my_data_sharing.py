@@ -28,8 +28,9 @@ from skillpath.models import (
     EmployabilitySkill,
     SkillLevel,
 )
-from skillpath.services import evidence, goals, progress
-from skillpath.services.audit import record_event
+from skillpath.services.audit.audit import record_event
+from skillpath.services.plans import goals
+from skillpath.services.progress import evidence, progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import page

@@ -14,10 +14,10 @@ import pytest
 from pypdf import PdfReader
 
 from skillpath.extensions import db, limiter
+from skillpath.i18n import format_date
 from skillpath.models import EssentialSkillArea
-from skillpath.services import certificates as service
-from skillpath.services import signing
-from skillpath.template_helpers import format_date
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import signing
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import heading, location_path, page

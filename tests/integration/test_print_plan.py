@@ -9,7 +9,9 @@ import pytest
 
 from skillpath.extensions import db
 from skillpath.models import SkillLevel, StepStatus
-from skillpath.services import certificates, goals, progress
+from skillpath.services.certificates import certificates
+from skillpath.services.plans import goals
+from skillpath.services.progress import progress
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import heading, page

@@ -30,11 +30,11 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from werkzeug.test import EnvironBuilder
 
 from skillpath.extensions import db, limiter
-from skillpath.services import certificates as service
-from skillpath.services import credential_files, openbadges, vc_jwt
-from skillpath.services.es256_keys import Es256KeyStore, app_es256_store, thumbprint
-from skillpath.services.signing import KeyStore, b64url_decode, b64url_encode, did_key, signing_key
-from skillpath.template_helpers import format_date
+from skillpath.i18n import format_date
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import credential_files, openbadges, vc_jwt
+from skillpath.services.certificates.es256_keys import Es256KeyStore, app_es256_store, thumbprint
+from skillpath.services.certificates.signing import KeyStore, b64url_decode, b64url_encode, did_key, signing_key
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 
 SPEC = Path(__file__).resolve().parents[2] / "tests" / "data" / "openbadges-3.0"

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 from skillpath.extensions import db
 from skillpath.models import Barrier, BarrierStatus, SkillAward, SkillLevel
-from skillpath.services import barriers
-from skillpath.services.readiness import Band
-from skillpath.services.readiness_history import weekly_readiness
+from skillpath.services.readiness import barriers
+from skillpath.services.readiness.readiness import Band
+from skillpath.services.readiness.readiness_history import weekly_readiness
 from tests import factories
 
 TODAY = date(2026, 11, 25)  # a Wednesday; the last week starts Monday 23 November

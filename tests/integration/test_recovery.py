@@ -10,7 +10,7 @@ from sqlalchemy import select
 from skillpath.extensions import db
 from skillpath.models import AuditEvent
 from skillpath.models._types import utcnow
-from skillpath.services import recovery, transfers
+from skillpath.services.learners import recovery, transfers
 from tests import factories
 from tests.helpers import error_summary, location_path, page, post_form
 

@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Confidence, ConfidenceRating, EmployabilitySkill, SkillLevel
-from skillpath.services.self_assessment import SkillRef, latest_ratings, record_self_ratings, work_skill_question
+from skillpath.services.progress.self_assessment import (
+    SkillRef,
+    latest_ratings,
+    record_self_ratings,
+    work_skill_question,
+)
 from tests import factories
 from tests.helpers import error_summary, flash_messages, heading, location_path, page, post_form
 

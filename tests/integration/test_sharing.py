@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from skillpath.extensions import db, limiter
 from skillpath.models import AuditEvent, Certificate, ShareLink, ShareLinkView, SkillLevel
 from skillpath.models._types import utcnow
-from skillpath.services import certificates as certificate_service
-from skillpath.services import openbadges, sharing
-from skillpath.services.signing import KeyStore
+from skillpath.services.certificates import certificates as certificate_service
+from skillpath.services.certificates import openbadges, sharing
+from skillpath.services.certificates.signing import KeyStore
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, flash_messages, heading, location_path, page

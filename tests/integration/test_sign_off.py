@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Certificate, ProgressEvent, ProgressKind, SkillAward, SkillLevel
-from skillpath.services.learner_state import readiness_for
-from skillpath.services.readiness import Band
+from skillpath.services.readiness.learner_state import readiness_for
+from skillpath.services.readiness.readiness import Band
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, flash_messages, heading, location_path, page, post_form

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Certificate, CohortMembership, Evidence, ProgressEvent, SkillAward, SkillLevel
-from skillpath.services import transfers
-from skillpath.services.certificates import issue_module_certificate
+from skillpath.services.certificates.certificates import issue_module_certificate
+from skillpath.services.learners import transfers
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, location_path, page, post_form

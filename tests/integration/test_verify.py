@@ -21,10 +21,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from skillpath.extensions import db, limiter
-from skillpath.services import certificates as service
-from skillpath.services.es256_keys import Es256KeyStore
-from skillpath.services.signing import KeyStore, b64url_decode, b64url_encode
-from skillpath.template_helpers import format_date
+from skillpath.i18n import format_date
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates.es256_keys import Es256KeyStore
+from skillpath.services.certificates.signing import KeyStore, b64url_decode, b64url_encode
 from tests.conftest import sign_in
 from tests.helpers import error_summary, heading, location_path, page
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate

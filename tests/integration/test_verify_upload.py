@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import pytest
 
 from skillpath.extensions import db, limiter
-from skillpath.services import certificates as service
-from skillpath.services import credential_files, openbadges, vc_jwt
-from skillpath.services.signing import KeyStore, b64url_decode, b64url_encode
-from skillpath.template_helpers import format_date
+from skillpath.i18n import format_date
+from skillpath.services.certificates import certificates as service
+from skillpath.services.certificates import credential_files, openbadges, vc_jwt
+from skillpath.services.certificates.signing import KeyStore, b64url_decode, b64url_encode
 from tests.helpers import error_summary, heading, page
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 from tests.integration.test_public_api import _resigned

@@ -40,8 +40,8 @@ from skillpath.models import (
     User,
 )
 from skillpath.models.organisations import cohort_mentors
-from skillpath.services import progress
-from skillpath.services.goals import create_goal
+from skillpath.services.plans.goals import create_goal
+from skillpath.services.progress import progress
 from tests import factories
 from tests.integration._mentor_world import finish_module
 from tests.races.conftest import RaceServer
@@ -253,7 +253,7 @@ def test_confirming_ready_for_work_many_times_at_once_issues_one_certificate(rac
 def test_withdrawing_a_certificate_many_times_at_once_withdraws_it_once(race_server, round_number):
     def make() -> dict[str, Any]:
         ids = _finished_module_world()
-        from skillpath.services.certificates import issue_module_certificate
+        from skillpath.services.certificates.certificates import issue_module_certificate
 
         enrolment = db.session.get(Enrolment, ids["enrolment_id"])
         mentor = db.session.scalar(select(User).where(User.username == ids["mentors"][0]))

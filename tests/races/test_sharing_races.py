@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, ShareLink
-from skillpath.services import progress
-from skillpath.services.certificates import issue_module_certificate
+from skillpath.services.certificates.certificates import issue_module_certificate
+from skillpath.services.progress import progress
 from tests import factories
 from tests.races.conftest import RaceServer
 from tests.races.harness import Browser, burst, prepare

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from skillpath.services.catalogue_data import CatalogueData, read_catalogue
+from skillpath.services.catalogue.catalogue_data import CatalogueData, read_catalogue
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "ddat" / "ddat-framework.json"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from skillpath.models import SkillLevel
-from skillpath.services.catalogue_import import (
+from skillpath.services.catalogue.catalogue_import import (
     CatalogueImportError,
     DdatCatalogue,
     ImportProblem,

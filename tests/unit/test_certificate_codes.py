@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from skillpath.services.certificates import (
+from skillpath.services.certificates.certificates import (
     ALPHABET,
     CODE_EXAMPLE,
     CODE_LENGTH,

@@ -11,8 +11,8 @@ import pytest
 
 from skillpath.dashboards import charts
 from skillpath.models import Barrier, Cohort, RoleLevel, SkillLevel, WorkReadiness
-from skillpath.models.readiness import StatusChangeType
-from skillpath.services.dashboards import (
+from skillpath.models.work_readiness import StatusChangeType
+from skillpath.services.readiness.dashboards import (
     CohortSkillGrid,
     CohortSummary,
     Filters,
@@ -22,9 +22,9 @@ from skillpath.services.dashboards import (
     LearnerSkillGrid,
     ReleaseWindow,
 )
-from skillpath.services.readiness import Band, RequiredSkill, assess
-from skillpath.services.readiness_history import Week
-from skillpath.services.work_status import change_type
+from skillpath.services.readiness.readiness import Band, RequiredSkill, assess
+from skillpath.services.readiness.readiness_history import Week
+from skillpath.services.readiness.work_status import change_type
 
 TODAY = date(2026, 11, 26)
 

@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from skillpath.services.es256_keys import Es256KeyStore, public_jwk, thumbprint
-from skillpath.services.signing import KeyStore, SigningKeyMissing, b64url_decode
+from skillpath.services.certificates.es256_keys import Es256KeyStore, public_jwk, thumbprint
+from skillpath.services.certificates.signing import KeyStore, SigningKeyMissing, b64url_decode
 
 
 def test_an_empty_folder_has_no_current_es256_key(tmp_path):

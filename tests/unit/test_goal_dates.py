@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from skillpath.services.goals import add_months, archive_reason_label
+from skillpath.services.plans.goals import add_months, archive_reason_label
 
 
 @pytest.mark.parametrize(

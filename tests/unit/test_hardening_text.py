@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from skillpath.services import evidence, exports
+from skillpath.services.exports import exports
+from skillpath.services.progress import evidence
 from skillpath.text import clean_text, strip_invisible
 
 # --- Names ---------------------------------------------------------------------------------------------------

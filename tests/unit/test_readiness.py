@@ -3,8 +3,8 @@
 import pytest
 
 from skillpath.models.catalogue import SkillLevel
-from skillpath.models.readiness import Barrier
-from skillpath.services.readiness import Band, BarrierState, ReadinessRules, RequiredSkill, assess
+from skillpath.models.work_readiness import Barrier
+from skillpath.services.readiness.readiness import Band, BarrierState, ReadinessRules, RequiredSkill, assess
 
 A, W, P = SkillLevel.AWARENESS, SkillLevel.WORKING, SkillLevel.PRACTITIONER
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from skillpath.services.certificates import CertificateContent, CertifiedSkill
-from skillpath.services.signing import (
+from skillpath.services.certificates.certificates import CertificateContent, CertifiedSkill
+from skillpath.services.certificates.signing import (
     IssuerKey,
     KeyStore,
     SigningKeyMissing,

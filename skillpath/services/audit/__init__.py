@@ -1,0 +1,1 @@
+"""The audit trail: what staff did and read, as typed events."""

@@ -1,0 +1,1 @@
+"""Exports: staff CSV exports and a learner's download of their own data."""

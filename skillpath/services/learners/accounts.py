@@ -1,0 +1,351 @@
+"""Accounts: creating staff and learners, activation, signing in and passwords.
+
+Every function here changes the session but does not commit: the route owns
+the transaction, so an account and its audit event are written together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+
+from skillpath.auth.passwords import (
+    dummy_verify,
+    hash_secret,
+    new_activation_code,
+    normalise_activation_code,
+    verify_secret,
+)
+from skillpath.extensions import db
+from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, SessionEndReason, User, UserRole
+from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.learners.sessions import end_all_sessions
+from skillpath.services.locking import unique_or
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+PRISON_NUMBER_PATTERN = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
+
+
+class AccountError(ValueError):
+    """A request that cannot be done, with a message for the user and the field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SignInOutcome(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    THROTTLED = "throttled"
+    NEEDS_ACTIVATION = "needs_activation"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How wrong passwords slow sign-in down (NCSC: throttle, do not lock).
+
+    The first `free_attempts` wrong passwords in a row cost nothing; after that each
+    one makes the next attempt wait, doubling from `first_delay` up to `max_delay`.
+    Only attempts from browsers the account has not signed in on count, and only
+    they wait: a stranger guessing cannot keep the owner out of their own account.
+    """
+
+    free_attempts: int = 5
+    first_delay: timedelta = timedelta(seconds=2)
+    max_delay: timedelta = timedelta(seconds=60)
+
+    def delay_after(self, failures: int) -> timedelta:
+        if failures < self.free_attempts:
+            return timedelta(0)
+        doublings = min(failures - self.free_attempts, 16)
+        return min(self.first_delay * (2**doublings), self.max_delay)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignInOutcome
+    user: User | None = None
+    wait: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    activation_code: str
+
+
+def _username_taken() -> AccountError:
+    return AccountError("That username is already taken. Choose a different username", "username")
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def check_username(username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise AccountError(
+            "Usernames must be 3 to 40 characters: letters, numbers, dots, dashes or underscores, "
+            "starting with a letter or number",
+            "username",
+        )
+    if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
+        raise _username_taken()
+    return name
+
+
+def _issue_activation(user: User, days: int) -> str:
+    code = new_activation_code()
+    user.activation_code_hash = hash_secret(code)
+    user.activation_expires_at = utcnow() + timedelta(days=days)
+    return code
+
+
+def create_staff(
+    *,
+    username: str,
+    display_name: str,
+    role: UserRole,
+    establishment: Establishment | None,
+    email: str | None,
+    is_establishment_lead: bool,
+    created_by: User | None,
+    activation_days: int,
+) -> NewAccount:
+    if role not in (UserRole.MENTOR, UserRole.ADMIN):
+        raise AccountError("Select mentor or administrator", "role")
+    if role == UserRole.MENTOR and establishment is None:
+        raise AccountError("Select the establishment this mentor works in", "establishment")
+    if not display_name.strip():
+        raise AccountError("Enter the person's full name", "display_name")
+    user = User(
+        username=check_username(username),
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        role=role,
+        establishment=establishment,
+        is_establishment_lead=is_establishment_lead and role == UserRole.MENTOR,
+        created_by_id=created_by.id if created_by else None,
+    )
+    code = _issue_activation(user, activation_days)
+    with unique_or(_username_taken()):
+        db.session.add(user)
+        db.session.flush()
+    record_event(AuditAction.ACCOUNT_STAFF_CREATED, actor=created_by, subject=user, role=str(role))
+    return NewAccount(user, code)
+
+
+def create_learner(
+    *,
+    username: str,
+    preferred_name: str,
+    cohort: Cohort,
+    created_by: User | None,
+    activation_days: int,
+    prison_number: str | None = None,
+    release_date: date | None = None,
+) -> NewAccount:
+    if not preferred_name.strip():
+        raise AccountError("Enter the learner's name", "preferred_name")
+    number = (prison_number or "").strip().upper() or None
+    if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
+        raise AccountError("Enter a prison number in the format A1234BC", "prison_number")
+    user = User(
+        username=check_username(username),
+        display_name=preferred_name.strip(),
+        role=UserRole.LEARNER,
+        created_by_id=created_by.id if created_by else None,
+    )
+    code = _issue_activation(user, activation_days)
+    user.learner_profile = LearnerProfile(
+        preferred_name=preferred_name.strip(),
+        establishment_id=cohort.establishment_id,
+        prison_number=number,
+        release_date=release_date,
+    )
+    with unique_or(_username_taken()):
+        db.session.add(user)
+        db.session.flush()
+    db.session.add(CohortMembership(cohort_id=cohort.id, learner_id=user.id))
+    record_event(AuditAction.ACCOUNT_LEARNER_CREATED, actor=created_by, subject=user, cohort=str(cohort.public_id))
+    return NewAccount(user, code)
+
+
+@dataclass(frozen=True)
+class LearnerDetails:
+    """A learner's name, username and prison number, cleaned as they would be stored."""
+
+    preferred_name: str
+    username: str
+    prison_number: str | None
+
+
+def check_learner_details(
+    *, preferred_name: str, username: str, prison_number: str | None, learner: User | None = None
+) -> LearnerDetails:
+    """The rules `create_learner` applies, without writing anything: for a "Check your answers" page, or to
+    correct an existing `learner` (whose own username is not "already taken"). Raises AccountError naming the field.
+    """
+    name = preferred_name.strip()
+    if not name:
+        raise AccountError("Enter the learner's name", "preferred_name")
+    number = (prison_number or "").strip().upper() or None
+    if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
+        raise AccountError("Enter a prison number in the format A1234BC", "prison_number")
+    wanted = normalise_username(username)
+    if learner is None or wanted != learner.username:
+        wanted = check_username(wanted)
+    return LearnerDetails(name, wanted, number)
+
+
+def correct_learner_details(
+    learner: User, *, preferred_name: str, username: str, prison_number: str | None, by: User
+) -> list[str]:
+    """Put right a learner's name, username or prison number; the names of the fields that changed, in order.
+
+    The caller holds the learner's record first (locking.lock_learner), so a double click changes and audits
+    once. The audit event names the fields, never the values: a prison number stays off the audit log.
+    """
+    profile = learner.learner_profile
+    if profile is None:
+        raise AccountError("Only a learner's details can be corrected here")
+    details = check_learner_details(
+        preferred_name=preferred_name, username=username, prison_number=prison_number, learner=learner
+    )
+    changed = []
+    if details.preferred_name != profile.preferred_name:
+        profile.preferred_name = details.preferred_name
+        learner.display_name = details.preferred_name
+        changed.append("name")
+    if details.username != learner.username:
+        learner.username = details.username
+        changed.append("username")
+    if details.prison_number != profile.prison_number:
+        profile.prison_number = details.prison_number
+        changed.append("prison number")
+    if changed:
+        # Another request may have taken the username since it was checked: the unique index decides.
+        with unique_or(_username_taken()):
+            db.session.flush()
+        record_event(AuditAction.ACCOUNT_DETAILS_CHANGED, actor=by, subject=learner, fields=changed)
+    return changed
+
+
+def reissue_activation_code(user: User, *, by: User, activation_days: int) -> str:
+    """A new one-time code, for a learner who lost theirs or forgot their password.
+
+    The old password stops working and every session ends.
+    """
+    code = _issue_activation(user, activation_days)
+    user.password_hash = None
+    user.activated_at = None
+    user.failed_logins = 0
+    user.throttled_until = None
+    end_all_sessions(user, SessionEndReason.ACCOUNT_RESET)
+    record_event(AuditAction.ACCOUNT_ACTIVATION_REISSUED, actor=by, subject=user)
+    return code
+
+
+def sign_in(username: str, password: str, *, throttle: Throttle, trusted_browser: bool, ip: str | None) -> SignInResult:
+    """Check a username and password.
+
+    `trusted_browser` says this browser has signed in to this account before (auth/devices.py):
+    such attempts skip the wait that strangers' wrong guesses build up, and do not add to it.
+    """
+    user = find_user_by_username(username)
+    now = utcnow()
+    if user is None:
+        dummy_verify(password)
+        record_event(AuditAction.AUTH_SIGNIN_UNKNOWN_USER, actor=None, ip_address=ip)
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
+    if not trusted_browser and user.is_throttled(now):
+        # Refused without looking at the password, and not counted: waiting is all it asks.
+        record_event(AuditAction.AUTH_SIGNIN_THROTTLED, actor=None, subject=user, ip_address=ip)
+        return SignInResult(SignInOutcome.THROTTLED, user, (user.throttled_until or now) - now)
+    if user.needs_activation:
+        dummy_verify(password)
+        return SignInResult(SignInOutcome.NEEDS_ACTIVATION, user)
+    if not verify_secret(user.password_hash, password):
+        record_event(
+            AuditAction.AUTH_SIGNIN_FAILED, actor=None, subject=user, ip_address=ip, trusted_browser=trusted_browser
+        )
+        if not trusted_browser:
+            _count_failure(user, throttle, now)
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS, user)
+    if not user.is_enabled:
+        return SignInResult(SignInOutcome.DISABLED, user)
+    user.failed_logins = 0
+    user.throttled_until = None
+    user.last_login_at = now
+    record_event(AuditAction.AUTH_SIGNIN_SUCCEEDED, actor=user, subject=user, ip_address=ip)
+    return SignInResult(SignInOutcome.OK, user)
+
+
+def _count_failure(user: User, throttle: Throttle, now: datetime) -> None:
+    # Counted in SQL, so simultaneous wrong guesses each count.
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["failed_logins"])
+    delay = throttle.delay_after(user.failed_logins)
+    if delay:
+        user.throttled_until = now + delay
+
+
+def check_activation_code(username: str, code: str, *, ip: str | None) -> User | None:
+    """The user whose unexpired, unused activation code this is, or None."""
+    user = find_user_by_username(username)
+    typed = normalise_activation_code(code)
+    if user is None or user.activation_code_hash is None:
+        dummy_verify(typed)
+        record_event(AuditAction.AUTH_ACTIVATION_FAILED, actor=None, subject=user, ip_address=ip)
+        return None
+    expired = user.activation_expires_at is None or user.activation_expires_at <= utcnow()
+    if not verify_secret(user.activation_code_hash, typed) or expired:
+        record_event(AuditAction.AUTH_ACTIVATION_FAILED, actor=None, subject=user, ip_address=ip, expired=expired)
+        return None
+    return user
+
+
+def complete_activation(user: User, new_password: str) -> None:
+    user.password_hash = hash_secret(new_password)
+    user.activation_code_hash = None
+    user.activation_expires_at = None
+    user.activated_at = utcnow()
+    user.last_login_at = utcnow()
+    record_event(AuditAction.AUTH_ACTIVATION_COMPLETED, actor=user, subject=user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_secret(user.password_hash, current_password):
+        raise AccountError("Your current password is wrong. Check it and try again", "current_password")
+    user.password_hash = hash_secret(new_password)
+    # Everyone else signed in as this user is signed out; this session carries on.
+    end_all_sessions(user, SessionEndReason.PASSWORD_CHANGED, keep=getattr(user, "current_session", None))
+    record_event(AuditAction.AUTH_PASSWORD_CHANGED, actor=user, subject=user)
+
+
+def find_user_by_public_id(public_id: object) -> User | None:
+    import uuid
+
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return db.session.scalar(select(User).where(User.public_id == key))

@@ -1,0 +1,3 @@
+"""Learning progress: module progress and sign-off, evidence, self-assessment, mentor assessments and the
+learner's timeline.
+"""

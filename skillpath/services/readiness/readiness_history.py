@@ -1,0 +1,196 @@
+"""Readiness week by week, recomputed from the logs (skill awards and barrier changes), never from snapshots.
+
+For each week the learners' held skills and barriers are replayed up to the
+end of that week and scored with the same rule as everywhere else
+(`readiness.score_and_band`). Each learner is scored against their current
+target role level for every week. Queries are fixed in number, whatever the
+number of learners; learners are rescored only in weeks when something
+changed for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import String, func, select, type_coerce
+
+from skillpath.extensions import db
+from skillpath.models import Barrier, BarrierChange, ProgressEvent, SkillAward, SkillLevel, User
+from skillpath.services.readiness.learner_state import required_skills
+from skillpath.services.readiness.readiness import Band, ReadinessRules, credit, score_and_band
+
+
+@dataclass(frozen=True)
+class Week:
+    starts: date
+    counts: dict[Band, int]
+    mean_score: float
+
+    @property
+    def learners(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class _LearnerState:
+    required: list[tuple[int, SkillLevel]]
+    held: dict[int, SkillLevel] = field(default_factory=dict)
+    resolved: dict[Barrier, bool] = field(default_factory=dict)
+    result: tuple[int, Band] = (0, Band.NOT_STARTED)
+    dirty: bool = True
+    # Each required skill's credit, kept until a skill is awarded: most changes are to barriers.
+    credits: list[float] | None = None
+
+    def rescore(self, rules: ReadinessRules, has_target: bool) -> tuple[int, Band]:
+        if self.dirty:
+            if has_target:
+                if self.credits is None:
+                    self.credits = [credit(self.held.get(skill_id), level) for skill_id, level in self.required]
+                resolved = sum(1 for value in self.resolved.values() if value)
+                self.result = score_and_band(self.credits, resolved, len(Barrier), rules)
+            else:
+                self.result = (0, Band.NOT_STARTED)
+            self.dirty = False
+        return self.result
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_readiness(
+    learners: Collection[User], config: Mapping[str, object], *, weeks: int = 26, today: date | None = None
+) -> list[Week]:
+    """Learners per band, and the mean score, at the end of each of the last `weeks` weeks (oldest first)."""
+    people = [(u.id, u.learner_profile.target_role_level_id, u.created_at) for u in learners if u.learner_profile]
+    return weekly_readiness_of(people, config, weeks=weeks, today=today)
+
+
+def weekly_readiness_of(
+    people: Collection[tuple[int, int | None, datetime]],
+    config: Mapping[str, object],
+    *,
+    weeks: int = 26,
+    today: date | None = None,
+) -> list[Week]:
+    """`weekly_readiness` for learners given as plain (id, target role level id, account created) tuples.
+
+    Dashboards read thousands of learners as plain rows rather than objects, and call this.
+    """
+    today = today or datetime.now(UTC).date()
+    first_week = _week_start(today) - timedelta(weeks=weeks - 1)
+    ends = [datetime.combine(first_week + timedelta(weeks=i + 1), time.min, tzinfo=UTC) for i in range(weeks)]
+    rules = ReadinessRules.from_config(config)
+    targets = {learner_id: target for learner_id, target, _ in people}
+    required = required_skills({t for t in targets.values() if t is not None})
+    states = {
+        learner_id: _LearnerState([(r.skill_id, r.level) for r in required.get(target, [])] if target else [])
+        for learner_id, target in targets.items()
+    }
+    first_seen = _first_seen({learner_id: created_at for learner_id, _, created_at in people})
+    events = _merged_events(list(states), until=ends[-1])
+
+    # The counts are kept running from week to week: each week only the learners who arrived or
+    # had something happen are rescored and moved between bands, not the whole establishment.
+    arrivals = sorted((seen, learner_id) for learner_id, seen in first_seen.items() if learner_id in states)
+    counted: dict[int, tuple[int, Band]] = {}
+    counts = dict.fromkeys(Band, 0)
+    total = 0
+    result = []
+    position = arrived = 0
+    for index, end in enumerate(ends):
+        touched = set()
+        while position < len(events) and events[position][0] < end:
+            _apply(states, events[position])
+            touched.add(events[position][1])
+            position += 1
+        while arrived < len(arrivals) and arrivals[arrived][0] < end:
+            touched.add(arrivals[arrived][1])
+            arrived += 1
+        for learner_id in touched:
+            if first_seen[learner_id] >= end:
+                continue
+            score, band = states[learner_id].rescore(rules, targets[learner_id] is not None)
+            previous = counted.get(learner_id)
+            if previous is not None:
+                total -= previous[0]
+                counts[previous[1]] -= 1
+            counted[learner_id] = (score, band)
+            total += score
+            counts[band] += 1
+        present = len(counted)
+        result.append(Week(first_week + timedelta(weeks=index), dict(counts), total / present if present else 0.0))
+    return result
+
+
+def _first_seen(created: Mapping[int, datetime]) -> dict[int, datetime]:
+    """When each learner first appears: their account, or their first logged event if earlier."""
+    seen = dict(created)
+    rows = db.session.execute(
+        select(ProgressEvent.learner_id, func.min(ProgressEvent.occurred_at))
+        .where(ProgressEvent.learner_id.in_(list(seen)))
+        .group_by(ProgressEvent.learner_id)
+    )
+    for learner_id, earliest in rows:
+        if earliest is not None:
+            earliest = earliest if earliest.tzinfo else earliest.replace(tzinfo=UTC)
+            seen[learner_id] = min(seen[learner_id], earliest)
+    return seen
+
+
+_Event = tuple[datetime, int, str, object, object]
+
+
+def _merged_events(learner_ids: list[int], *, until: datetime) -> list[_Event]:
+    """Skill awards and barrier changes of these learners, oldest first, as plain tuples.
+
+    An establishment has tens of thousands of barrier changes, so they are read as plain rows
+    (Core, with the barrier code as text and "resolved" worked out by the database) rather than
+    through the ORM and the enum column type, which cost more than the rest of the replay.
+    """
+    if not learner_ids:
+        return []
+    connection = db.session.connection()
+    awards = connection.execute(
+        select(SkillAward.awarded_at, SkillAward.learner_id, SkillAward.skill_id, SkillAward.level).where(
+            SkillAward.learner_id.in_(learner_ids), SkillAward.awarded_at < until
+        )
+    )
+    resolved = BarrierChange.already_in_place | (type_coerce(BarrierChange.status, String) == "COMPLETED")
+    changes = connection.execute(
+        select(
+            BarrierChange.changed_at,
+            BarrierChange.learner_id,
+            type_coerce(BarrierChange.barrier, String),
+            resolved,
+        ).where(BarrierChange.learner_id.in_(learner_ids), BarrierChange.changed_at < until)
+    )
+    # .all() fetches the rows in one go: iterating fetches them one at a time, which costs more here.
+    merged: list[_Event] = [
+        (at, learner_id, "award", skill_id, level) for at, learner_id, skill_id, level in awards.all()
+    ]
+    merged += [(at, learner_id, "barrier", _BARRIERS[code], bool(done)) for at, learner_id, code, done in changes.all()]
+    merged.sort(key=lambda event: event[0])
+    return merged
+
+
+_BARRIERS = {barrier.value: barrier for barrier in Barrier}
+
+
+def _apply(states: dict[int, _LearnerState], event: _Event) -> None:
+    _, learner_id, kind, key, value = event
+    state = states[learner_id]
+    if kind == "award":
+        assert isinstance(key, int) and isinstance(value, SkillLevel)
+        current = state.held.get(key)
+        if current is None or value.rank > current.rank:
+            state.held[key] = value
+            state.credits = None
+            state.dirty = True
+    else:
+        assert isinstance(key, Barrier)
+        if state.resolved.get(key, False) != bool(value):  # a change that leaves it (un)resolved changes no score
+            state.resolved[key] = bool(value)
+            state.dirty = True
