@@ -10,7 +10,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run    set up and run SkillPath on http://127.0.0.1:5000 with demo logins"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and the layer contracts"
 
 setup:
 	@bash scripts/setup.sh
@@ -25,3 +25,4 @@ lint: setup
 	.venv/bin/ruff check skillpath tests scripts config.py
 	.venv/bin/ruff format --check skillpath tests scripts config.py
 	.venv/bin/mypy
+	.venv/bin/lint-imports

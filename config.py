@@ -44,6 +44,10 @@ class Config:
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Share link pages and their downloads opened from one address (guessing a link's token gets nowhere).
     SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60 per minute")
+    # The staff API: calls per client, token requests per address, and how long a bearer token lasts.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "60 per minute")
+    API_TOKEN_MINUTES = _env_int("API_TOKEN_MINUTES", 15)
     # Verification pages kept rendered per worker (0 turns this off); lookups and signature checks still run.
     VERIFY_PAGE_CACHE_SIZE = _env_int("VERIFY_PAGE_CACHE_SIZE", 1024)
     # How many proxies in front of the app set X-Forwarded-For; 0 trusts none (rate limits use the peer address).

@@ -133,18 +133,19 @@ def bench_pdf(database_url: str, keys_folder: Path, runs: int, sample: Path | No
     from skillpath.models import Certificate
     from skillpath.services.certificates.certificate_pdf import render_certificate_pdf
     from skillpath.services.certificates.certificates import content_of
-    from skillpath.verify.urls import public_url, verify_url
+    from skillpath.settings import app_urls
 
     app = create_app(ProductionConfig, **_overrides(database_url, keys_folder))
     with app.app_context():
         items = list(db.session.scalars(select(Certificate).limit(runs)))
         fonts = Path(app.static_folder or "static") / "dist" / "fonts"
-        home = public_url("verify.index")
+        urls = app_urls()
+        home = urls.verify_home()
 
         def render(certificate: Certificate) -> bytes:
             return render_certificate_pdf(
                 content_of(certificate),
-                verify_url=verify_url(certificate),
+                verify_url=urls.verify(certificate),
                 verify_home=home,
                 fonts_folder=fonts,
                 title="Certificate of achievement",

@@ -239,7 +239,7 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
         if stage > 0.85:
             s.add(
                 "readiness_status_changes", learner_id=learner_id, status=WorkReadiness.READY_TO_WORK,
-                change_type=StatusChangeType.UPDATED, changed_by_id=mentor_id, changed_at=started + (now - started) / 2,
+                change_type=None, changed_by_id=mentor_id, changed_at=started + (now - started) / 2,
             )  # fmt: skip
 
     models = [

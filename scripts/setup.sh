@@ -35,3 +35,12 @@ if [[ ! -f static/dist/app.css || -n $(find static/css static/js scripts/build-a
   echo "==> Building front-end assets"
   npm run --silent build
 fi
+# Translations: each language's catalogue (.po) compiled for the app (.mo), when it changed since.
+for po in skillpath/translations/*/LC_MESSAGES/messages.po; do
+  [[ -f $po ]] || continue
+  if [[ ! -f ${po%.po}.mo || $po -nt ${po%.po}.mo ]]; then
+    echo "==> Compiling translations"
+    .venv/bin/pybabel -q compile -d skillpath/translations
+    break
+  fi
+done

@@ -32,6 +32,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Fl
     _register_extensions(app)
     _register_templates(app)
     _register_language(app)
+    _register_issuer(app)
     _register_blueprints(app)
     _register_security_headers(app)
     _register_errorhandlers(app)
@@ -125,6 +126,12 @@ def _register_language(app: Flask) -> None:
     i18n.init_app(app)
 
 
+def _register_issuer(app: Flask) -> None:
+    from skillpath import settings
+
+    settings.init_app(app)
+
+
 class _RenderStrictUndefined(Undefined):
     """In tests, printing an undefined variable fails loudly.
 
@@ -140,6 +147,8 @@ class _RenderStrictUndefined(Undefined):
 def _register_blueprints(app: Flask) -> None:
     from skillpath.account.routes import bp as account_bp
     from skillpath.admin.routes import bp as admin_bp
+    from skillpath.api.routes import bp as api_bp
+    from skillpath.api_clients.routes import bp as api_clients_bp
     from skillpath.auth.routes import bp as auth_bp
     from skillpath.catalogue.routes import bp as catalogue_bp
     from skillpath.certificates.routes import bp as certificates_bp
@@ -176,8 +185,12 @@ def _register_blueprints(app: Flask) -> None:
         credentials_bp,
         sharing_bp,
         verify_bp,
+        api_clients_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
+    # The staff API authenticates each call with a bearer token, not a session cookie: no CSRF to forge.
+    csrf.exempt(api_bp)
 
 
 def _register_security_headers(app: Flask) -> None:

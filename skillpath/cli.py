@@ -56,8 +56,9 @@ def load_command() -> None:
 def seed_demo_command(password: str) -> None:
     """Create demo establishments, cohorts, staff and learners with varied progress, and print the logins."""
     from skillpath.services.demo import seed_demo
+    from skillpath.settings import app_issuer
 
-    logins = seed_demo(password=password)
+    logins = seed_demo(password=password, issuer=app_issuer())
     db.session.commit()
     click.echo(f"Demo data is ready. Sign in at {current_app.config['PUBLIC_BASE_URL']} with any of these:")
     for login in logins:

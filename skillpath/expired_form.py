@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from skillpath.i18n import _
+
 MAX_FIELDS = 100
 # Shorter values without spaces (ids, "yes", dates, button values) travel hidden; the rest are shown.
 _SHOWN_FROM_LENGTH = 30
@@ -39,8 +41,9 @@ class KeptField:
 
     @property
     def label(self) -> str:
+        # The field's own name, made readable: it is all the refused request says about the field.
         words = self.name.replace("_", " ").replace("-", " ").split()
-        return " ".join(words).capitalize() or "Your answer"
+        return " ".join(words).capitalize() or _("Your answer")
 
     @property
     def rows(self) -> int:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+# The request-side extensions live in skillpath.web (pages import them without touching the database).
+from skillpath.web import csrf, limiter, login_manager
 
 # Constraint names are fixed from the first migration so that later batch
 # migrations on SQLite can find and alter them.
@@ -28,6 +27,5 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
-login_manager = LoginManager()
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+__all__ = ["Base", "csrf", "db", "limiter", "login_manager", "migrate"]

@@ -25,12 +25,15 @@ __all__ = [
     "UK",
     "_",
     "_l",
+    "current_language",
     "current_locale",
     "format_date",
     "format_datetime",
     "format_number",
+    "html_lang",
     "init_app",
     "ngettext",
+    "other_languages",
 ]
 
 # Language code -> its name in that language, as the switch shows it.
@@ -51,6 +54,25 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/London")
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks: whitespace in the source is not text
+
+
+def current_language() -> str:
+    """The request's language code: "en" or "cy"."""
+    locale = get_locale() if has_request_context() else None
+    language = locale.language if locale is not None else DEFAULT_LOCALE
+    return language if language in LANGUAGES else DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    """The page's ``<html lang>``: British English, or Welsh."""
+    language = current_language()
+    return "en-GB" if language == "en" else language
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """(code, name in that language) of each language the page is not in, for the footer's switch."""
+    current = current_language()
+    return [(code, name) for code, name in LANGUAGES.items() if code != current]
 
 
 def current_locale() -> Locale:

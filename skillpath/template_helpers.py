@@ -7,19 +7,20 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from skillpath.auth import policy
-from skillpath.i18n import format_date, format_datetime, format_number
+from skillpath.i18n import format_date, format_datetime, format_number, html_lang, other_languages
 
+# Tag colours keyed by code (the enum member's name), never by the words shown, which follow the language.
 _BAND_TAGS = {
-    "Not started": "govuk-tag--grey",
-    "Building skills": "govuk-tag--yellow",
-    "Nearly ready": "govuk-tag--blue",
-    "Ready for work": "govuk-tag--green",
+    "NOT_STARTED": "govuk-tag--grey",
+    "BUILDING": "govuk-tag--yellow",
+    "NEARLY_READY": "govuk-tag--blue",
+    "READY": "govuk-tag--green",
 }
 _MODULE_TAGS = {
-    "In progress": "govuk-tag--yellow",
-    "Ready for sign-off": "govuk-tag--blue",
-    "Returned with feedback": "govuk-tag--orange",
-    "Signed off": "govuk-tag--green",
+    "IN_PROGRESS": "govuk-tag--yellow",
+    "READY_FOR_SIGN_OFF": "govuk-tag--blue",
+    "RETURNED": "govuk-tag--orange",
+    "SIGNED_OFF": "govuk-tag--green",
 }
 
 
@@ -28,12 +29,18 @@ def link_html(href: str, text: object, classes: str = "govuk-link") -> Markup:
     return Markup('<a class="{}" href="{}">{}</a>').format(classes, href, text)
 
 
+def _code(member: object) -> str:
+    return str(getattr(member, "name", member))
+
+
 def readiness_tag_classes(band: object) -> str:
-    return _BAND_TAGS.get(str(band), "govuk-tag--grey")
+    """The tag colour of a readiness band (a `Band`, or its code)."""
+    return _BAND_TAGS.get(_code(band), "govuk-tag--grey")
 
 
 def module_tag_classes(status: object) -> str:
-    return _MODULE_TAGS.get(str(status), "govuk-tag--grey")
+    """The tag colour of a module's status (a `ModuleStatus`, or its code)."""
+    return _MODULE_TAGS.get(_code(status), "govuk-tag--grey")
 
 
 def register(app: Flask) -> None:
@@ -45,6 +52,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["readiness_tag_classes"] = readiness_tag_classes
     app.jinja_env.globals["module_tag_classes"] = module_tag_classes
     app.jinja_env.globals["service_name"] = app.config["SERVICE_NAME"]
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["other_languages"] = other_languages
 
     @app.context_processor
     def _inject() -> dict[str, object]:

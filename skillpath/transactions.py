@@ -31,7 +31,8 @@ def keep_on_error() -> None:
 
 
 def _commits(response: Response) -> bool:
-    return response.status_code < 400 or bool(g.get(_KEEP))
+    # A kept refusal is a 4xx; a 5xx means something broke mid-way, so nothing of it is kept, ever.
+    return response.status_code < 400 or (response.status_code < 500 and bool(g.get(_KEEP)))
 
 
 def commit_after_request(response: Response) -> Response:

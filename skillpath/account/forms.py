@@ -8,28 +8,27 @@ from wtforms import PasswordField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from skillpath.forms_common import choices
+from skillpath.i18n import _l
 from skillpath.services.learners.account_closure import CertificateChoice
-
-WRONG_PASSWORD = "Your password is wrong. Check it and try again"  # noqa: S105  (a message, not a password)
 
 
 class CloseAccountForm(FlaskForm):
     # Taken off the form by the route when the learner has no certificate an employer can check.
     certificates = RadioField(
-        "Can employers still check your certificates after you close your account?",
+        _l("Can employers still check your certificates after you close your account?"),
         widget=GovRadioInput(),
         choices=choices(
             [
-                (CertificateChoice.KEEP.value, "Yes, employers can still check them"),
-                (CertificateChoice.WITHDRAW.value, "No, withdraw them"),
+                (CertificateChoice.KEEP.value, _l("Yes, employers can still check them")),
+                (CertificateChoice.WITHDRAW.value, _l("No, withdraw them")),
             ]
         ),
-        invalid_choice_message="Select whether employers can still check your certificates",
+        invalid_choice_message=_l("Select whether employers can still check your certificates"),
     )
     password = PasswordField(
-        "Your password",
-        description="So that nobody else can close your account.",
+        _l("Your password"),
+        description=_l("So that nobody else can close your account."),
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password")],
+        validators=[InputRequired(_l("Enter your password"))],
     )
-    submit = SubmitField("Close my account", widget=GovSubmitInput())
+    submit = SubmitField(_l("Close my account"), widget=GovSubmitInput())

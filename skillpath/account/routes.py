@@ -10,20 +10,21 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from skillpath.account.forms import WRONG_PASSWORD, CloseAccountForm
-from skillpath.auth.passwords import verify_secret
+from skillpath.account.forms import CloseAccountForm
 from skillpath.auth.policy import learner_required
-from skillpath.extensions import db
-from skillpath.learners.routes import upload_folder
+from skillpath.i18n import _l
+from skillpath.services.errors import DomainError
 from skillpath.services.learners import account_closure
 from skillpath.services.learners.account_closure import CertificateChoice
+from skillpath.settings import app_issuer, upload_folder
 
 bp = Blueprint("account", __name__)
 
 _CLOSED = {
-    CertificateChoice.KEEP: "Your account is closed and your record is deleted. Employers can still check your "
-    "certificates.",
-    CertificateChoice.WITHDRAW: "Your account is closed and your record is deleted.",
+    CertificateChoice.KEEP: _l(
+        "Your account is closed and your record is deleted. Employers can still check your certificates."
+    ),
+    CertificateChoice.WITHDRAW: _l("Your account is closed and your record is deleted."),
 }
 
 
@@ -45,17 +46,22 @@ def confirm() -> str | Response:
     if not certificates:
         del form.certificates
     if form.validate_on_submit():
-        if not verify_secret(current_user.password_hash, form.password.data or ""):
-            form.password.errors = [WRONG_PASSWORD]
+        # With nothing left to check, withdrawing only takes the name off certificates already withdrawn.
+        choice = CertificateChoice(form.certificates.data) if certificates else CertificateChoice.WITHDRAW
+        try:
+            account_closure.close_own_account(
+                current_user,
+                password=form.password.data or "",
+                certificates=choice,
+                evidence_folder=upload_folder(),
+                issuer=app_issuer(),
+            )
+        except DomainError as error:
+            getattr(form, error.field or "password").errors = [error.message]
         else:
-            # With nothing left to check, withdrawing only takes the name off certificates already withdrawn.
-            choice = CertificateChoice(form.certificates.data) if certificates else CertificateChoice.WITHDRAW
-            closure = account_closure.close_account(current_user, certificates=choice)
-            db.session.commit()
-            account_closure.remove_files(upload_folder(), closure.evidence_files)
             logout_user()
             session.clear()
-            flash(_CLOSED[choice], "success")
+            flash(str(_CLOSED[choice]), "success")
             return redirect(url_for("auth.sign_in"))
     names = sorted({certificate.recipient_name for certificate in certificates})
     return render_template("account/confirm.html", form=form, certificates=certificates, names=names)

@@ -11,22 +11,15 @@ from wtforms import SelectChoice
 
 from skillpath.admin.forms import AssignMentorForm, CreateCohortForm, CreateEstablishmentForm, CreateStaffForm
 from skillpath.auth import handover
+from skillpath.auth.loaders import cohort_for_admin_or_404, establishment_for_admin_or_404, staff_for_admin_or_404
 from skillpath.auth.policy import admin_required
-from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
-from skillpath.models import Cohort, Establishment, EstablishmentKind, UserRole
+from skillpath.i18n import _
+from skillpath.models import EstablishmentKind, UserRole
+from skillpath.services.errors import DomainError
 from skillpath.services.learners import accounts, organisations
-from skillpath.services.learners.accounts import AccountError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _establishment_or_404(public_id: uuid.UUID) -> Establishment:
-    return organisations.get_establishment(public_id) or abort(404)
-
-
-def _cohort_or_404(public_id: uuid.UUID) -> Cohort:
-    return organisations.get_cohort(public_id) or abort(404)
 
 
 @bp.route("/")
@@ -50,11 +43,10 @@ def establishment_new() -> str | Response:
                 kind=EstablishmentKind(form.kind.data),
                 by=current_user,
             )
-        except AccountError as error:
-            getattr(form, error.field or "name").errors = [str(error)]
+        except DomainError as error:
+            getattr(form, error.field or "name").errors = [error.message]
         else:
-            db.session.commit()
-            flash(f"{establishment.name} has been added.", "success")
+            flash(_("%(name)s has been added.", name=establishment.name), "success")
             return redirect(url_for("admin.establishment", establishment_id=establishment.public_id))
     return render_template("admin/establishment_new.html", form=form)
 
@@ -62,7 +54,7 @@ def establishment_new() -> str | Response:
 @bp.route("/establishments/<uuid:establishment_id>")
 @admin_required
 def establishment(establishment_id: uuid.UUID) -> str:
-    establishment = _establishment_or_404(establishment_id)
+    establishment = establishment_for_admin_or_404(establishment_id)
     counts = organisations.count_current_learners([cohort.id for cohort in establishment.cohorts])
     mentors = organisations.list_mentors_in(establishment)
     return render_template("admin/establishment.html", establishment=establishment, counts=counts, mentors=mentors)
@@ -71,18 +63,17 @@ def establishment(establishment_id: uuid.UUID) -> str:
 @bp.route("/establishments/<uuid:establishment_id>/cohorts/new", methods=["GET", "POST"])
 @admin_required
 def cohort_new(establishment_id: uuid.UUID) -> str | Response:
-    establishment = _establishment_or_404(establishment_id)
+    establishment = establishment_for_admin_or_404(establishment_id)
     form = CreateCohortForm()
     if form.validate_on_submit():
         try:
             cohort = organisations.create_cohort(
                 establishment=establishment, name=form.name.data or "", by=current_user
             )
-        except AccountError as error:
-            form.name.errors = [str(error)]
+        except DomainError as error:
+            form.name.errors = [error.message]
         else:
-            db.session.commit()
-            flash(f"The cohort {cohort.name} has been added.", "success")
+            flash(_("The cohort %(name)s has been added.", name=cohort.name), "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
     return render_template("admin/cohort_new.html", form=form, establishment=establishment)
 
@@ -90,20 +81,19 @@ def cohort_new(establishment_id: uuid.UUID) -> str | Response:
 @bp.route("/cohorts/<uuid:cohort_id>", methods=["GET", "POST"])
 @admin_required
 def cohort(cohort_id: uuid.UUID) -> str | Response:
-    cohort = _cohort_or_404(cohort_id)
+    cohort = cohort_for_admin_or_404(cohort_id)
     available = [m for m in organisations.list_mentors_in(cohort.establishment) if m not in cohort.mentors]
     form = AssignMentorForm()
-    form.mentor.choices = [SelectChoice("", "Select a mentor")] + [
+    form.mentor.choices = [SelectChoice("", _("Select a mentor"))] + [
         SelectChoice(str(m.public_id), m.display_name) for m in available
     ]
     if form.validate_on_submit():
-        mentor = accounts.find_user_by_public_id(form.mentor.data)
-        if mentor is None or mentor not in available:
-            form.mentor.errors = ["Select a mentor from the list"]
+        try:
+            mentor = organisations.assign_mentor_by_id(cohort, form.mentor.data, by=current_user)
+        except DomainError as error:
+            form.mentor.errors = [error.message]
         else:
-            organisations.assign_mentor(cohort, mentor, by=current_user)
-            db.session.commit()
-            flash(f"{mentor.display_name} now mentors {cohort.name}.", "success")
+            flash(_("%(mentor)s now mentors %(cohort)s.", mentor=mentor.display_name, cohort=cohort.name), "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
     learners = organisations.list_current_learners([cohort.id])[cohort.id]
     return render_template("admin/cohort.html", cohort=cohort, form=form, learners=learners, available=available)
@@ -113,22 +103,20 @@ def cohort(cohort_id: uuid.UUID) -> str | Response:
 @admin_required
 def cohort_mentor_remove(cohort_id: uuid.UUID, mentor_id: uuid.UUID) -> str | Response:
     """Asks first: removing a mentor takes their learners' records away from them at once."""
-    cohort = _cohort_or_404(cohort_id)
-    mentor = accounts.find_user_by_public_id(mentor_id)
-    if mentor is None:
-        abort(404)
+    cohort = cohort_for_admin_or_404(cohort_id)
+    mentor = staff_for_admin_or_404(mentor_id)
     back = redirect(url_for("admin.cohort", cohort_id=cohort.public_id))
+    no_longer = _("%(mentor)s no longer mentors %(cohort)s.", mentor=mentor.display_name, cohort=cohort.name)
     if mentor not in cohort.mentors:
         if not organisations.was_removed_lately(cohort, mentor):
             abort(404)
         # Removed a moment ago (the second click of a double click, or another administrator): say so.
-        flash(f"{mentor.display_name} no longer mentors {cohort.name}.", "info")
+        flash(no_longer, "info")
         return back
     form = ConfirmForm()
     if form.validate_on_submit():
         organisations.remove_mentor(cohort, mentor, by=current_user)
-        db.session.commit()
-        flash(f"{mentor.display_name} no longer mentors {cohort.name}.", "success")
+        flash(no_longer, "success")
         return back
     return render_template("admin/cohort_mentor_remove.html", cohort=cohort, mentor=mentor, form=form)
 
@@ -144,7 +132,7 @@ def staff() -> str:
 def staff_new() -> str | Response:
     form = CreateStaffForm()
     establishments = organisations.list_establishments()
-    form.establishment.choices = [SelectChoice("", "Select an establishment")] + [
+    form.establishment.choices = [SelectChoice("", _("Select an establishment"))] + [
         SelectChoice(str(e.public_id), e.name) for e in establishments
     ]
     if form.validate_on_submit():
@@ -160,10 +148,9 @@ def staff_new() -> str | Response:
                 created_by=current_user,
                 activation_days=current_app.config["ACTIVATION_CODE_DAYS"],
             )
-        except AccountError as error:
-            getattr(form, error.field or "username").errors = [str(error)]
+        except DomainError as error:
+            getattr(form, error.field or "username").errors = [error.message]
         else:
-            db.session.commit()
             handover.remember_code(account.user, account.activation_code)
             return redirect(url_for("admin.staff_created", user_id=account.user.public_id))
     return render_template("admin/staff_new.html", form=form)
@@ -172,9 +159,7 @@ def staff_new() -> str | Response:
 @bp.route("/staff/<uuid:user_id>/created")
 @admin_required
 def staff_created(user_id: uuid.UUID) -> str | Response:
-    user = accounts.find_user_by_public_id(user_id)
-    if user is None or not user.is_staff:
-        abort(404)
+    user = staff_for_admin_or_404(user_id)
     code = handover.take_code(user)
     if code is None:
         return redirect(url_for("admin.staff"))

@@ -14,6 +14,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from skillpath.i18n import _, ngettext
+
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0, O, 1 or I
 
 
@@ -75,15 +77,19 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, username: str, min_length: int) -> str | None:
     """Say what is wrong with a new password in words the user can act on, or None if it is fine."""
     if len(password) < min_length:
-        return f"Your password must be at least {min_length} characters long"
+        return ngettext(
+            "Your password must be at least %(num)d character long",
+            "Your password must be at least %(num)d characters long",
+            min_length,
+        )
     if len(password) > 128:
-        return "Your password must be 128 characters or fewer"
+        return _("Your password must be 128 characters or fewer")
     lowered = password.lower()
     squashed = "".join(ch for ch in lowered if ch.isalnum())
     if lowered in common_passwords() or squashed in common_passwords():
-        return "That password is too common and easy to guess. Try three random words together"
+        return _("That password is too common and easy to guess. Try three random words together")
     if username and username.lower() in lowered:
-        return "Your password must not contain your username"
+        return _("Your password must not contain your username")
     if len(set(password)) < 4:
-        return "Your password uses too few different characters. Try three random words together"
+        return _("Your password uses too few different characters. Try three random words together")
     return None

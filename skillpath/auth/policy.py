@@ -12,10 +12,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
-from skillpath.extensions import login_manager
 from skillpath.models import UserRole
 from skillpath.services.access import (
     can_administer,
@@ -50,7 +49,7 @@ def roles_required(*roles: UserRole) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)

@@ -19,8 +19,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from skillpath import transactions
 from skillpath.auth import devices, handover
 from skillpath.auth.forms import (
     ActivateForm,
@@ -32,16 +34,15 @@ from skillpath.auth.forms import (
     RecoverForm,
     SignInForm,
 )
-from skillpath.auth.passwords import password_problem
 from skillpath.auth.policy import admin_required, learner_required, public, signed_in
-from skillpath.extensions import db, limiter
 from skillpath.forms_common import ConfirmForm
-from skillpath.models import SessionEndReason, User
+from skillpath.i18n import _, ngettext
+from skillpath.models import User
 from skillpath.models._types import utcnow
-from skillpath.models.audit import AuditAction
-from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import DomainError, NotFound
 from skillpath.services.learners import accounts, recovery, sessions
 from skillpath.services.learners.accounts import SignInOutcome
+from skillpath.web import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -75,20 +76,44 @@ def _throttle() -> accounts.Throttle:
     )
 
 
-def _begin_session(user: User) -> None:
-    """Sign `user` in on this browser: a fresh cookie session naming a new server-side session."""
-    sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
-    db.session.commit()
+def _user_agent() -> str | None:
+    return request.headers.get("User-Agent")
+
+
+def _log_in(user: User) -> None:
+    """Give this browser a fresh cookie naming the server-side session the use case just started."""
     session.clear()
     login_user(user)
+    after_this_request(lambda response: _remember_browser(response, user))
+
+
+def _seconds(wait: timedelta | None) -> int:
+    return max(1, ceil((wait or timedelta(0)).total_seconds()))
 
 
 def _wait_message(wait: timedelta | None) -> str:
-    seconds = max(1, ceil((wait or timedelta(0)).total_seconds()))
-    return (
-        f"Too many wrong passwords for this account. Wait {seconds} second{'s' if seconds != 1 else ''}, "
-        "then try again. If you have forgotten your password, ask your mentor for a new activation code"
+    return ngettext(
+        "Too many wrong passwords for this account. Wait %(num)d second, then try again. "
+        "If you have forgotten your password, ask your mentor for a new activation code",
+        "Too many wrong passwords for this account. Wait %(num)d seconds, then try again. "
+        "If you have forgotten your password, ask your mentor for a new activation code",
+        _seconds(wait),
     )
+
+
+def _wait_message_for_recovery(wait: timedelta | None) -> str:
+    return ngettext(
+        "Too many wrong tries for this account. Wait %(num)d second, then try again. "
+        "If you have forgotten your password, ask your mentor for a new activation code",
+        "Too many wrong tries for this account. Wait %(num)d seconds, then try again. "
+        "If you have forgotten your password, ask your mentor for a new activation code",
+        _seconds(wait),
+    )
+
+
+def _show_error(form: FlaskForm, error: DomainError, default_field: str) -> None:
+    """Put a use case's refusal beside the field it is about (or the form's main field)."""
+    getattr(form, error.field or default_field).errors = [error.message]
 
 
 def home_for(user: User) -> str:
@@ -118,26 +143,23 @@ def sign_in() -> str | Response:
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_username(form.username.data or "")
-        trusted = devices.is_trusted(request, user)
         result = accounts.sign_in(
             form.username.data or "",
             form.password.data or "",
             throttle=_throttle(),
-            trusted_browser=trusted,
+            is_trusted=lambda user: devices.is_trusted(request, user),
             ip=request.remote_addr,
+            user_agent=_user_agent(),
         )
-        db.session.commit()
+        transactions.keep_on_error()  # a refusal is counted and audited, whatever the page answers
         if result.outcome == SignInOutcome.OK and result.user is not None:
-            signed_in_user = result.user
-            _begin_session(signed_in_user)
-            after_this_request(lambda response: _remember_browser(response, signed_in_user))
-            return redirect(_safe_next(request.args.get("next")) or home_for(signed_in_user))
-        if trusted and result.outcome == SignInOutcome.BAD_CREDENTIALS and user is not None:
-            wrong_user = user
+            _log_in(result.user)
+            return redirect(_safe_next(request.args.get("next")) or home_for(result.user))
+        if result.trusted_browser and result.outcome == SignInOutcome.BAD_CREDENTIALS and result.user is not None:
+            wrong_user = result.user
             after_this_request(lambda response: _forget_browser(response, wrong_user))
         if result.outcome == SignInOutcome.NEEDS_ACTIVATION:
-            flash("This account is not set up yet. Enter the activation code your mentor gave you.", "info")
+            flash(_("This account is not set up yet. Enter the activation code your mentor gave you."), "info")
             return redirect(url_for("auth.activate"))
         _explain_refusal(form, result)
     return render_template("auth/sign_in.html", form=form)
@@ -147,9 +169,9 @@ def _explain_refusal(form: SignInForm, result: accounts.SignInResult) -> None:
     if result.outcome == SignInOutcome.THROTTLED:
         form.password.errors = [_wait_message(result.wait)]
     elif result.outcome == SignInOutcome.DISABLED:
-        form.username.errors = ["This account has been closed. Ask your mentor or administrator for help"]
+        form.username.errors = [_("This account has been closed. Ask your mentor or administrator for help")]
     else:
-        form.password.errors = ["The username or password is wrong. Check them and try again"]
+        form.password.errors = [_("The username or password is wrong. Check them and try again")]
 
 
 def _remember_browser(response: Response, user: User) -> Response:
@@ -165,13 +187,10 @@ def _forget_browser(response: Response, user: User) -> Response:
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out() -> Response:
-    row = current_user.current_session
-    if row is not None:
-        sessions.end_session(row, SessionEndReason.SIGNED_OUT, by=current_user)
-        db.session.commit()
+    sessions.sign_out(current_user, current_user.current_session)
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("auth.sign_in"))
 
 
@@ -187,14 +206,17 @@ def list_sessions() -> str:
 @bp.route("/account/sessions/<uuid:session_id>/end", methods=["POST"])
 @signed_in
 def end_session(session_id: uuid.UUID) -> Response:
-    row = sessions.get_own_session(current_user, session_id)
-    if row is None or row.id == current_user.current_session.id:
-        abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if sessions.end_session(row, SessionEndReason.ENDED_ELSEWHERE, by=current_user):
-        db.session.commit()
-        flash(f"You have signed out of {row.device or 'that browser'}.", "success")
+    try:
+        ended = sessions.end_other_session(current_user, session_id, current=current_user.current_session)
+    except NotFound:
+        abort(404)
+    if ended is not None:
+        if ended.device:
+            flash(_("You have signed out of %(device)s.", device=ended.device), "success")
+        else:
+            flash(_("You have signed out of that browser."), "success")
     return redirect(url_for("auth.list_sessions"))
 
 
@@ -203,11 +225,11 @@ def end_session(session_id: uuid.UUID) -> Response:
 def end_other_sessions() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ended = sessions.end_all_sessions(current_user, SessionEndReason.ENDED_ELSEWHERE, keep=current_user.current_session)
+    ended = sessions.end_other_sessions(current_user, keep=current_user.current_session)
     if ended:
-        record_event(AuditAction.AUTH_SESSION_ENDED_OTHERS, actor=current_user, subject=current_user, count=ended)
-    db.session.commit()
-    flash("You are now signed out everywhere else." if ended else "You were not signed in anywhere else.", "success")
+        flash(_("You are now signed out everywhere else."), "success")
+    else:
+        flash(_("You were not signed in anywhere else."), "success")
     return redirect(url_for("auth.list_sessions"))
 
 
@@ -217,8 +239,7 @@ def keep_signed_in() -> Response | tuple[dict[str, object], int]:
     """The 'Stay signed in' button of the inactivity warning: counts as using SkillPath."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    sessions.touch(current_user.current_session, utcnow())
-    db.session.commit()
+    sessions.keep_alive(current_user.current_session)
     if request.accept_mimetypes.best == "application/json":
         return {"status": "ok"}, 200
     return redirect(_safe_next(request.form.get("next")) or home_for(current_user))
@@ -234,13 +255,15 @@ def activate() -> str | Response:
         user = accounts.check_activation_code(
             form.username.data or "", form.activation_code.data or "", ip=request.remote_addr
         )
-        db.session.commit()
+        transactions.keep_on_error()  # a wrong code is audited, whatever the page answers
         if user is not None:
             session[_ACTIVATION_KEY] = {"user": str(user.public_id), "at": utcnow().isoformat()}
             return redirect(url_for("auth.choose_password"))
         form.activation_code.errors = [
-            "The username or activation code is wrong, or the code has run out. "
-            "Check them and try again, or ask your mentor for a new code"
+            _(
+                "The username or activation code is wrong, or the code has run out. "
+                "Check them and try again, or ask your mentor for a new code"
+            )
         ]
     return render_template("auth/activate.html", form=form)
 
@@ -267,20 +290,22 @@ def choose_password() -> str | Response:
     user = _user_being_activated()
     if user is None:
         session.pop(_ACTIVATION_KEY, None)
-        flash("Enter your username and activation code first.", "info")
+        flash(_("Enter your username and activation code first."), "info")
         return redirect(url_for("auth.activate"))
     form = ChoosePasswordForm()
     if form.validate_on_submit():
-        problem = password_problem(
-            form.password.data or "", username=user.username, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
-        )
-        if problem:
-            form.password.errors = [problem]
+        try:
+            accounts.activate_account(
+                user,
+                form.password.data or "",
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                user_agent=_user_agent(),
+            )
+        except DomainError as error:
+            _show_error(form, error, "password")
         else:
-            accounts.complete_activation(user, form.password.data or "")
-            _begin_session(user)
-            after_this_request(lambda response: _remember_browser(response, user))
-            flash("Your password is saved. You are now signed in.", "success")
+            _log_in(user)
+            flash(_("Your password is saved. You are now signed in."), "success")
             return redirect(home_for(user))
     return render_template("auth/choose_password.html", form=form, user=user)
 
@@ -290,22 +315,18 @@ def choose_password() -> str | Response:
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        problem = password_problem(
-            form.password.data or "",
-            username=current_user.username,
-            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-        )
-        if problem:
-            form.password.errors = [problem]
+        try:
+            accounts.change_password(
+                current_user,
+                form.current_password.data or "",
+                form.password.data or "",
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except DomainError as error:
+            _show_error(form, error, "current_password")
         else:
-            try:
-                accounts.change_password(current_user, form.current_password.data or "", form.password.data or "")
-            except accounts.AccountError as error:
-                form.current_password.errors = [str(error)]
-            else:
-                db.session.commit()
-                flash("Your password has been changed. You have been signed out everywhere else.", "success")
-                return redirect(home_for(current_user))
+            flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
+            return redirect(home_for(current_user))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -322,35 +343,33 @@ def recover() -> str | Response:
         return redirect(home_for(current_user))
     form = RecoverForm()
     if form.validate_on_submit():
-        problem = password_problem(
-            form.password.data or "",
-            username=form.username.data or "",
-            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-        )
-        if problem:
-            form.password.errors = [problem]
+        try:
+            result = recovery.recover(
+                form.username.data or "",
+                form.recovery_code.data or "",
+                form.date_of_birth.data,
+                form.password.data or "",
+                throttle=_throttle(),
+                ip=request.remote_addr,
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                user_agent=_user_agent(),
+            )
+        except DomainError as error:
+            _show_error(form, error, "password")
             return render_template("auth/recover.html", form=form)
-        result = recovery.recover(
-            form.username.data or "",
-            form.recovery_code.data or "",
-            form.date_of_birth.data,
-            form.password.data or "",
-            throttle=_throttle(),
-            ip=request.remote_addr,
-        )
-        db.session.commit()
+        transactions.keep_on_error()  # a wrong try is counted and audited, whatever the page answers
         if result.outcome == recovery.RecoveryOutcome.OK and result.user is not None:
-            user = result.user
-            _begin_session(user)
-            after_this_request(lambda response: _remember_browser(response, user))
-            flash("Your new password is saved and you are signed in. Your recovery code has been used up.", "success")
+            _log_in(result.user)
+            flash(
+                _("Your new password is saved and you are signed in. Your recovery code has been used up."), "success"
+            )
             return redirect(url_for("auth.getting_back_in"))
         if result.outcome == recovery.RecoveryOutcome.THROTTLED:
-            form.recovery_code.errors = [_wait_message(result.wait).replace("wrong passwords", "wrong tries")]
+            form.recovery_code.errors = [_wait_message_for_recovery(result.wait)]
         else:
             # One message whatever was wrong: it must not tell a stranger which part they got right.
             form.recovery_code.errors = [
-                "The details do not match. Check your username, recovery code and date of birth, then try again"
+                _("The details do not match. Check your username, recovery code and date of birth, then try again")
             ]
     return render_template("auth/recover.html", form=form)
 
@@ -382,8 +401,7 @@ def save_contact() -> str | Response:
     if not form.validate_on_submit():
         return _getting_back_in_page(contact_form=form, form=form)
     if recovery.set_contact(current_user, email=form.email.data, phone=form.phone.data, by=current_user):
-        db.session.commit()
-        flash("Your contact details are saved.", "success")
+        flash(_("Your contact details are saved."), "success")
     return redirect(url_for("auth.getting_back_in"))
 
 
@@ -396,8 +414,7 @@ def save_date_of_birth() -> str | Response:
     born_on = form.date_of_birth.data
     assert born_on is not None  # the form requires it
     recovery.set_date_of_birth(current_user, born_on, by=current_user)
-    db.session.commit()
-    flash("Your date of birth is saved. It is only used to check it is you.", "success")
+    flash(_("Your date of birth is saved. It is only used to check it is you."), "success")
     return redirect(url_for("auth.getting_back_in"))
 
 
@@ -407,7 +424,6 @@ def new_recovery_code() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     code = recovery.issue_recovery_code(current_user, by=current_user)
-    db.session.commit()
     handover.remember_code(current_user, code, kind=_RECOVERY)
     return redirect(url_for("auth.show_recovery_code"))
 
@@ -417,7 +433,7 @@ def new_recovery_code() -> Response:
 def show_recovery_code() -> str | Response:
     code = handover.take_code(current_user, kind=_RECOVERY)
     if code is None:
-        flash("A recovery code is shown only once. If you did not keep it, make a new one.", "info")
+        flash(_("A recovery code is shown only once. If you did not keep it, make a new one."), "info")
         return redirect(url_for("auth.getting_back_in"))
     return render_template("auth/recovery_code.html", code=code, learner=current_user, for_staff=False)
 
@@ -428,16 +444,11 @@ def staff_recovery_code() -> str | Response:
     """An administrator gives a released learner a fresh recovery code (mentors in prisons cannot)."""
     form = AdminRecoveryForm()
     if form.validate_on_submit():
-        learner = accounts.find_user_by_username(form.username.data or "")
-        if learner is None or not learner.is_learner or learner.learner_profile is None:
-            form.username.errors = ["There is no learner with that username"]
-        elif not learner.learner_profile.is_released:
-            form.username.errors = [
-                "This learner has not been released. Their mentor can give them a new activation code"
-            ]
+        try:
+            learner, code = recovery.give_recovery_code(form.username.data or "", by=current_user)
+        except DomainError as error:
+            _show_error(form, error, "username")
         else:
-            code = recovery.issue_recovery_code(learner, by=current_user)
-            db.session.commit()
             handover.remember_code(learner, code, kind=_RECOVERY)
             return redirect(url_for("auth.staff_show_recovery_code", learner_id=learner.public_id))
     return render_template("auth/staff_recovery_code.html", form=form)
@@ -449,6 +460,6 @@ def staff_show_recovery_code(learner_id: uuid.UUID) -> str | Response:
     learner = accounts.find_user_by_public_id(learner_id)
     code = handover.take_code(learner, kind=_RECOVERY) if learner is not None else None
     if learner is None or code is None:
-        flash("A recovery code is shown only once. Give a new one if it was not passed on.", "info")
+        flash(_("A recovery code is shown only once. Give a new one if it was not passed on."), "info")
         return redirect(url_for("auth.staff_recovery_code"))
     return render_template("auth/recovery_code.html", code=code, learner=learner, for_staff=True)

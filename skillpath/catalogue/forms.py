@@ -1,4 +1,4 @@
-"""The filter form on the module list. It is sent by GET, so filtered lists can be bookmarked."""
+"""The filter form on the module list (sent by GET, so filtered lists can be bookmarked), and the start button."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 
-from skillpath.forms_common import choices
-from skillpath.models import SkillLevel
-from skillpath.services.readiness.next_steps import level_choice
+from skillpath.i18n import _l
 
 
 class FilterModulesForm(FlaskForm):
@@ -16,17 +14,23 @@ class FilterModulesForm(FlaskForm):
         csrf = False  # a search form changes nothing
 
     # The field names are the query parameters (role, skill, level): bookmarked lists keep working.
-    role = SelectField("Modules for a job", widget=GovSelect(), validate_choice=False)
+    # The choices are set for each request (see catalogue.routes), in the reader's language.
+    role = SelectField(_l("Modules for a job"), widget=GovSelect(), validate_choice=False)
     skill = SelectField(
-        "Modules that teach a skill",
-        description="The skill names come from the government’s framework for digital jobs.",
+        _l("Modules that teach a skill"),
+        description=_l("The skill names come from the government’s framework for digital jobs."),
         widget=GovSelect(),
         validate_choice=False,
     )
     level = SelectField(
-        "How far the module takes a skill",
-        choices=choices([("", "Any level")] + [(level.value, level_choice(level)) for level in SkillLevel]),
+        _l("How far the module takes a skill"),
         widget=GovSelect(),
         validate_choice=False,
     )
-    submit = SubmitField("Show modules", widget=GovSubmitInput())
+    submit = SubmitField(_l("Show modules"), widget=GovSubmitInput())
+
+
+class StartModuleForm(FlaskForm):
+    """The learner's button on a module's page. It posts to the learner's pages, which check only its token."""
+
+    submit = SubmitField(_l("Start this module"), widget=GovSubmitInput())

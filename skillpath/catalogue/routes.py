@@ -6,14 +6,15 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from skillpath.auth.loaders import module_or_404
 from skillpath.auth.policy import signed_in
-from skillpath.catalogue.forms import FilterModulesForm
+from skillpath.catalogue.forms import FilterModulesForm, StartModuleForm
 from skillpath.forms_common import choices
-from skillpath.learners.forms import StartModuleForm
+from skillpath.i18n import _
 from skillpath.models import Module, RoleLevel, Skill, SkillLevel
 from skillpath.services.catalogue import catalogue, module_choices
 from skillpath.services.progress import progress
@@ -56,8 +57,9 @@ class _Filters:
         form = FilterModulesForm(formdata=None)
         roles = catalogue.list_target_role_levels()
         skills = catalogue.list_skills_in_modules()
-        form.role.choices = choices([("", "Any job")] + [(str(r.public_id), r.plain_title or r.name) for r in roles])
-        form.skill.choices = choices([("", "Any skill")] + [(str(s.id), s.name) for s in skills])
+        form.role.choices = choices([("", _("Any job"))] + [(str(r.public_id), r.plain_title or r.name) for r in roles])
+        form.skill.choices = choices([("", _("Any skill"))] + [(str(s.id), s.name) for s in skills])
+        form.level.choices = choices([("", _("Any level"))] + [(lvl.value, level_choice(lvl)) for lvl in SkillLevel])
         form.role.data = str(self.role_level.public_id) if self.role_level else ""
         form.skill.data = str(self.skill.id) if self.skill else ""
         form.level.data = self.level.value if self.level else ""
@@ -92,6 +94,6 @@ def index() -> str:
 @bp.route("/<code>")
 @signed_in
 def module(code: str) -> str:
-    module = catalogue.get_module_by_code(code) or abort(404)
+    module = module_or_404(code)
     enrolment = progress.get_enrolment(current_user, module) if current_user.is_learner else None
     return render_template("catalogue/module.html", module=module, enrolment=enrolment, start_form=StartModuleForm())

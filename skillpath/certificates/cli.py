@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from skillpath.services.certificates.es256_keys import Es256KeyStore, app_es256_store
-from skillpath.services.certificates.signing import KeyStore, app_key_store
+from skillpath.services.certificates.es256_keys import Es256KeyStore
+from skillpath.services.certificates.issuer import Issuer
+from skillpath.services.certificates.signing import KeyStore
 
 keys_cli = AppGroup("keys", help="The issuer's signing keys (Ed25519 and ES256).")
 
 
+def _issuer() -> Issuer:
+    return Issuer.from_settings(current_app.config, current_app.instance_path)
+
+
 def _stores() -> list[tuple[str, KeyStore | Es256KeyStore]]:
-    return [("Ed25519", app_key_store()), ("ES256", app_es256_store())]
+    issuer = _issuer()
+    return [("Ed25519", issuer.keys), ("ES256", issuer.es256_keys)]
 
 
 @keys_cli.command("generate")
@@ -47,7 +54,7 @@ def list_command() -> None:
     """List the signing keys, oldest first: Ed25519 keys, then ES256 keys."""
     listed = [(algorithm, info) for algorithm, store in _stores() for info in store.list_keys()]
     if not listed:
-        click.echo(f"There are no signing keys in {app_key_store().folder}. Run `flask keys generate`.")
+        click.echo(f"There are no signing keys in {_issuer().keys_folder}. Run `flask keys generate`.")
         return
     for algorithm, info in listed:
         marker = "current" if info.is_current else "older  "

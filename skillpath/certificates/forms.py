@@ -7,32 +7,35 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovT
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from skillpath.i18n import _l
 from skillpath.models.users import NAME_MAX
 from skillpath.text import clean_field
 
 
 class CertificateNameForm(FlaskForm):
     name = StringField(
-        "Your name as you want it on certificates",
-        description="Write it exactly as employers should see it, with any accents. It is used on new certificates.",
+        _l("Your name as you want it on certificates"),
+        description=_l(
+            "Write it exactly as employers should see it, with any accents. It is used on new certificates."
+        ),
         widget=GovTextInput(),
         filters=[clean_field],
         validators=[
-            InputRequired("Enter your name as you want it on your certificates"),
-            Length(max=NAME_MAX, message=f"Your name must be {NAME_MAX} characters or fewer"),
+            InputRequired(_l("Enter your name as you want it on your certificates")),
+            Length(max=NAME_MAX, message=_l("Your name must be %(max)d characters or fewer", max=NAME_MAX)),
         ],
     )
-    submit = SubmitField("Save my name", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save my name"), widget=GovSubmitInput())
 
 
 class RevokeCertificateForm(FlaskForm):
     reason = TextAreaField(
-        "Why are you withdrawing this certificate?",
-        description="Only staff can read this. Employers see only that the certificate was withdrawn, and when.",
+        _l("Why are you withdrawing this certificate?"),
+        description=_l("Only staff can read this. Employers see only that the certificate was withdrawn, and when."),
         widget=GovTextArea(),
         validators=[
-            InputRequired("Enter why you are withdrawing the certificate"),
-            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+            InputRequired(_l("Enter why you are withdrawing the certificate")),
+            Length(max=2000, message=_l("The reason must be 2,000 characters or fewer")),
         ],
     )
-    submit = SubmitField("Withdraw certificate", widget=GovSubmitInput())
+    submit = SubmitField(_l("Withdraw certificate"), widget=GovSubmitInput())

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from skillpath.auth.policy import public
 from skillpath.services.certificates import status_lists
 from skillpath.services.certificates.openbadges import JSONLD_MEDIA_TYPE
-from skillpath.services.certificates.signing import app_key_store
+from skillpath.settings import app_issuer
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 
@@ -24,7 +24,8 @@ bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 @public
 def status_list(list_id: uuid.UUID, key_id: str) -> Response:
     """One revocation list, signed by one of the issuer's keys (the one that signed the credentials that cite it)."""
-    signed = status_lists.signed_status_list(list_id, key_id, app_key_store())
+    issuer = app_issuer()
+    signed = status_lists.signed_status_list(list_id, key_id, issuer.keys, issuer.urls)
     if signed is None:
         abort(404)
     response = current_app.response_class(signed.body, mimetype=JSONLD_MEDIA_TYPE)

@@ -6,7 +6,6 @@ A learner only ever sees their own CV: another learner's entry id is a 404, the 
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from pathlib import Path
 
@@ -16,11 +15,11 @@ from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import learner_required
 from skillpath.cv.forms import ENTRY_FORMS, MARK_DONE, AboutYouForm, FinishCvForm, ModuleWordsForm
-from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
-from skillpath.models._types import utcnow
+from skillpath.i18n import _
+from skillpath.services.certificates.issuer import Issuer
 from skillpath.services.plans import cv, cv_documents
-from skillpath.verify.urls import public_url, verify_url
+from skillpath.services.plans.cv_documents import CvFormat
 
 bp = Blueprint("cv", __name__, url_prefix="/learner/cv")
 
@@ -42,23 +41,12 @@ def _fonts_folder() -> Path:
     return Path(current_app.static_folder or "static") / "dist" / "fonts"
 
 
-def _built(content: cv.CvContent | None = None) -> cv.Cv:
-    return cv.build_cv(
-        current_user,
-        content or cv.get_cv_content(current_user),
-        verify_url=verify_url,
-        verify_home=public_url("verify.index"),
-        issuer_name=str(current_app.config["ISSUER_NAME"]),
-    )
+def _issuer() -> Issuer:
+    return Issuer.from_settings(current_app.config, current_app.instance_path)
 
 
 def _section_or_404(slug: str) -> cv.Section:
     return cv.section_from_slug(slug) or abort(404)
-
-
-def _saved() -> None:
-    current_user.learner_profile.last_activity_at = utcnow()
-    db.session.commit()
 
 
 def _back_to(anchor: str) -> Response:
@@ -69,7 +57,7 @@ def _back_to(anchor: str) -> Response:
 @learner_required
 def index() -> str:
     content = cv.get_cv_content(current_user)
-    built = _built(content)
+    built = cv.build_cv(current_user, content, issuer=_issuer())
     return render_template(
         "cv/index.html",
         cv=built,
@@ -97,8 +85,7 @@ def about_you() -> str | Response:
             contact=form.contact.data or "",
             statement=form.statement.data or "",
         )
-        _saved()
-        flash("Your details have been saved.", "success")
+        flash(_("Your details have been saved."), "success")
         return _back_to("about-you")
     return render_template("cv/about_you.html", form=form)
 
@@ -112,10 +99,13 @@ def _entry_page(section: cv.Section, entry: cv.Entry | None) -> str | Response:
         try:
             added = cv.save_entry(current_user, section, form.entry(entry_id))
         except cv.CvError as error:
-            form.title.errors = [str(error)]
+            form.title.errors = [error.message]
         else:
-            _saved()
-            flash(f"“{form.title.data}” has been {'added to' if added else 'changed on'} your CV.", "success")
+            title = form.title.data or ""
+            if added:
+                flash(_("“%(title)s” has been added to your CV.", title=title), "success")
+            else:
+                flash(_("“%(title)s” has been changed on your CV.", title=title), "success")
             return _back_to(section.value)
     return render_template("cv/entry.html", form=form, section=section, entry=entry)
 
@@ -127,6 +117,7 @@ def add_entry(section: str) -> str | Response:
 
 
 def _my_entry_or_404(section: cv.Section, entry_id: uuid.UUID) -> cv.Entry:
+    # Only the signed-in learner's own CV is ever looked in, so there is no one else's entry to find.
     return cv.get_cv_content(current_user).find(section, str(entry_id)) or abort(404)
 
 
@@ -145,8 +136,7 @@ def remove_entry(section: str, entry_id: uuid.UUID) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         if cv.remove_entry(current_user, chosen, entry.id):
-            _saved()
-            flash(f"“{entry.title}” has been removed from your CV.", "success")
+            flash(_("“%(title)s” has been removed from your CV.", title=entry.title), "success")
         return _back_to(chosen.value)
     return render_template("cv/remove_entry.html", form=form, section=chosen, entry=entry)
 
@@ -154,12 +144,11 @@ def remove_entry(section: str, entry_id: uuid.UUID) -> str | Response:
 @bp.route("/modules/<code>", methods=["GET", "POST"])
 @learner_required
 def module_words(code: str) -> str | Response:
-    module = _built().module(code) or abort(404)
+    module = cv.build_cv(current_user, issuer=_issuer()).module(code) or abort(404)
     form = ModuleWordsForm(data=None if request.method == "POST" else {"words": module.words})
     if form.validate_on_submit():
         cv.save_module_words(current_user, module.code, form.words.data or "")
-        _saved()
-        flash(f"Your words about “{module.title}” have been saved.", "success")
+        flash(_("Your words about “%(title)s” have been saved.", title=module.title), "success")
         return _back_to("training")
     return render_template("cv/module_words.html", form=form, module=module)
 
@@ -171,12 +160,16 @@ def finish() -> str | Response:
     form = FinishCvForm(ask=ask)
     if form.validate_on_submit():
         marked = cv.finish_cv(current_user, mark_barrier_done=ask and form.mark_barrier.data == MARK_DONE)
-        _saved()
-        flash(
-            "Your CV is finished. You can still change it at any time."
-            + (" ‘CV and covering letter’ is now marked as done." if marked else ""),
-            "success",
-        )
+        if marked:
+            flash(
+                _(
+                    "Your CV is finished. You can still change it at any time. "
+                    "‘CV and covering letter’ is now marked as done."
+                ),
+                "success",
+            )
+        else:
+            flash(_("Your CV is finished. You can still change it at any time."), "success")
         return redirect(url_for("cv.index"))
     return render_template("cv/finish.html", form=form, ask=ask)
 
@@ -184,38 +177,30 @@ def finish() -> str | Response:
 # --- Downloads ---------------------------------------------------------------------------------------------------
 
 
-def _file_name(extension: str) -> str:
-    """'Nguyễn Thị Minh CV.pdf': the learner's name, without anything a file name cannot hold."""
-    name = " ".join(re.sub(r"[^\w\s.'-]", " ", cv.get_cv_content(current_user).name).split())[:80].strip(" .")
-    return f"{name} CV.{extension}" if name else f"CV.{extension}"
-
-
-def _attachment(data: bytes, mimetype: str, extension: str) -> Response:
+def _download(file_format: CvFormat) -> Response:
+    try:
+        file = cv_documents.download_cv(current_user, file_format, issuer=_issuer(), fonts_folder=_fonts_folder())
+    except cv.CvError as error:
+        flash(error.message)
+        return _back_to("download")
     return send_file(
-        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=_file_name(extension), max_age=0
+        io.BytesIO(file.data), mimetype=file.mimetype, as_attachment=True, download_name=file.file_name, max_age=0
     )
 
 
 @bp.route("/download/pdf")
 @learner_required
 def download_pdf() -> Response:
-    try:
-        pdf = cv_documents.render_pdf(_built(), _fonts_folder())
-    except cv.CvError as error:
-        flash(str(error))
-        return _back_to("download")
-    return _attachment(pdf, "application/pdf", "pdf")
+    return _download(CvFormat.PDF)
 
 
 @bp.route("/download/word")
 @learner_required
 def download_word() -> Response:
-    word = cv_documents.render_docx(_built())
-    return _attachment(word, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+    return _download(CvFormat.WORD)
 
 
 @bp.route("/download/text")
 @learner_required
 def download_text() -> Response:
-    text = cv_documents.render_text(_built())
-    return _attachment(text.encode("utf-8"), "text/plain; charset=utf-8", "txt")
+    return _download(CvFormat.TEXT)

@@ -17,41 +17,24 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from skillpath.auth.policy import can_view_establishment, staff_required
-from skillpath.dashboards import charts
-from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_filters
-from skillpath.extensions import db
-from skillpath.mentors.routes import audit_dashboard_view, cohort_for_staff_or_404
+from skillpath.auth.loaders import cohort_for_staff_or_404
+from skillpath.auth.loaders import establishment_for_staff_or_404 as _establishment_or_404
+from skillpath.auth.policy import staff_required
+from skillpath.dashboard_filters import DashboardFilterForm, filter_form, with_filters
 from skillpath.models import Cohort, Establishment
 from skillpath.models.audit import AuditAction
-from skillpath.services.audit.audit import record_event
+from skillpath.services.exports import codes as export_codes
 from skillpath.services.exports import exports
 from skillpath.services.learners import organisations
-from skillpath.services.readiness import dashboards
+from skillpath.services.readiness import charts, dashboards
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
 
-def _establishment_or_404(establishment_id: uuid.UUID) -> Establishment:
-    establishment = organisations.get_establishment(establishment_id)
-    if establishment is None or not can_view_establishment(current_user, establishment.id):
-        abort(404)
-    return establishment
-
-
 def _active_cohorts(establishment: Establishment) -> list[Cohort]:
-    return list(
-        db.session.scalars(
-            select(Cohort)
-            .where(Cohort.establishment_id == establishment.id, Cohort.archived_at.is_(None))
-            .options(selectinload(Cohort.mentors))
-            .order_by(Cohort.name)
-        )
-    )
+    return dashboards.list_active_cohorts(establishment.id)
 
 
 @bp.route("/")
@@ -72,8 +55,13 @@ def index() -> str | BaseResponse:
 def establishment(establishment_id: uuid.UUID) -> str:
     establishment = _establishment_or_404(establishment_id)
     form = filter_form(request.args)
-    audit_dashboard_view(
-        AuditAction.ESTABLISHMENT_DASHBOARD_VIEWED, object_type="establishment", object_id=establishment.public_id
+    dashboards.record_dashboard_viewed(
+        AuditAction.ESTABLISHMENT_DASHBOARD_VIEWED,
+        by=current_user,
+        ip_address=request.remote_addr,
+        filters=request.args.to_dict(),
+        object_type="establishment",
+        object_id=establishment.public_id,
     )
     with dashboards.cyclic_gc_paused():
         return _establishment_page(establishment, form)
@@ -90,10 +78,16 @@ def _establishment_page(establishment: Establishment, form: DashboardFilterForm)
         dashboard=dashboard,
         matches=_name_matches(dashboard, form),
         summaries=dashboard.summaries,
-        charts=establishment_charts(dashboard),
+        charts=charts.establishment_charts(dashboard),
         filters=form,
         export_url=with_filters(
             url_for("dashboards.establishment_export", establishment_id=establishment.public_id), request.args
+        ),
+        codes_export_url=with_filters(
+            url_for("dashboards.establishment_codes_export", establishment_id=establishment.public_id), request.args
+        ),
+        skills_export_url=with_filters(
+            url_for("dashboards.establishment_skills_export", establishment_id=establishment.public_id), request.args
         ),
     )
     dashboard.release()
@@ -114,20 +108,18 @@ def _name_matches(
     return [(row, cohorts[row.cohort_id]) for row in dashboard.rows[:NAME_MATCHES_SHOWN]]
 
 
-def establishment_charts(dashboard: dashboards.Dashboard) -> dict[str, object]:
-    return {
-        "cohorts": charts.cohorts_figure(dashboard.summaries),
-        "distribution": charts.distribution_figure(dashboard.distribution),
-        "weekly": charts.weekly_figure(dashboard.weeks),
-        "barriers": charts.barriers_figure(dashboard.barriers_outstanding),
-        "grids": [(grid, charts.cohort_grid_figure(grid)) for grid in dashboard.cohort_grids],
-    }
+_EXPORTS = {
+    exports.PEOPLE: exports.csv_lines,
+    exports.CODES: export_codes.codes_lines,
+    exports.SKILLS: export_codes.skills_lines,
+}
 
 
-def _csv_response(cohorts: list[Cohort], filename: str) -> Response:
+def _csv_response(cohorts: list[Cohort], filename: str, kind: str = exports.PEOPLE) -> Response:
+    # Streamed: the request's transaction (with the export's audit event) is committed before the body is sent.
     form = filter_form(request.args)
     scope = exports.ExportScope([c.id for c in cohorts], form.to_filters(), datetime.now(UTC).date())
-    lines = exports.csv_lines(scope, current_app.config)
+    lines = _EXPORTS[kind](scope, current_app.config)
     response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -135,36 +127,60 @@ def _csv_response(cohorts: list[Cohort], filename: str) -> Response:
     return response
 
 
+def _export_name(place: str, kind: str) -> str:
+    today = datetime.now(UTC).date().isoformat()
+    return f"{place}-{kind}-{today}.csv" if kind != exports.PEOPLE else f"{place}-{today}.csv"
+
+
+def _cohort_csv(cohort_id: uuid.UUID, kind: str) -> Response:
+    cohort = cohort_for_staff_or_404(cohort_id)
+    exports.record_export(current_user, cohort, kind=kind, filtered=bool(request.args), ip_address=request.remote_addr)
+    return _csv_response([cohort], _export_name(f"cohort-{exports.slug(cohort.name)}", kind), kind)
+
+
+def _establishment_csv(establishment_id: uuid.UUID, kind: str) -> Response:
+    establishment = _establishment_or_404(establishment_id)
+    exports.record_export(
+        current_user, establishment, kind=kind, filtered=bool(request.args), ip_address=request.remote_addr
+    )
+    place = f"establishment-{exports.slug(establishment.code)}-{exports.slug(establishment.name)}"
+    return _csv_response(_active_cohorts(establishment), _export_name(place, kind), kind)
+
+
+# Each export of a cohort or an establishment: for people, and two in the prison service's codes (docs/codes.md).
+
+
 @bp.route("/cohorts/<uuid:cohort_id>/export.csv")
 @staff_required
 def cohort_export(cohort_id: uuid.UUID) -> Response:
-    cohort = cohort_for_staff_or_404(cohort_id)
-    record_event(
-        AuditAction.COHORT_EXPORTED,
-        actor=current_user,
-        object_type="cohort",
-        object_id=cohort.public_id,
-        ip_address=request.remote_addr,
-        filtered=bool(request.args),
-    )
-    db.session.commit()
-    today = datetime.now(UTC).date().isoformat()
-    return _csv_response([cohort], f"cohort-{exports.slug(cohort.name)}-{today}.csv")
+    return _cohort_csv(cohort_id, exports.PEOPLE)
+
+
+@bp.route("/cohorts/<uuid:cohort_id>/export-codes.csv")
+@staff_required
+def cohort_codes_export(cohort_id: uuid.UUID) -> Response:
+    return _cohort_csv(cohort_id, exports.CODES)
+
+
+@bp.route("/cohorts/<uuid:cohort_id>/export-skills.csv")
+@staff_required
+def cohort_skills_export(cohort_id: uuid.UUID) -> Response:
+    return _cohort_csv(cohort_id, exports.SKILLS)
 
 
 @bp.route("/establishments/<uuid:establishment_id>/export.csv")
 @staff_required
 def establishment_export(establishment_id: uuid.UUID) -> Response:
-    establishment = _establishment_or_404(establishment_id)
-    record_event(
-        AuditAction.ESTABLISHMENT_EXPORTED,
-        actor=current_user,
-        object_type="establishment",
-        object_id=establishment.public_id,
-        ip_address=request.remote_addr,
-        filtered=bool(request.args),
-    )
-    db.session.commit()
-    today = datetime.now(UTC).date().isoformat()
-    name = f"establishment-{exports.slug(establishment.code)}-{exports.slug(establishment.name)}-{today}.csv"
-    return _csv_response(_active_cohorts(establishment), name)
+    return _establishment_csv(establishment_id, exports.PEOPLE)
+
+
+@bp.route("/establishments/<uuid:establishment_id>/export-codes.csv")
+@staff_required
+def establishment_codes_export(establishment_id: uuid.UUID) -> Response:
+    return _establishment_csv(establishment_id, exports.CODES)
+
+
+@bp.route("/establishments/<uuid:establishment_id>/export-skills.csv")
+@staff_required
+def establishment_skills_export(establishment_id: uuid.UUID) -> Response:
+    return _establishment_csv(establishment_id, exports.SKILLS)

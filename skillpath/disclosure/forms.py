@@ -10,10 +10,11 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms import Field, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import ValidationError
 
 from skillpath.forms_common import choices
+from skillpath.i18n import _, _l, format_number
 from skillpath.services.plans.disclosure import SECTION_MAX, SECTIONS, Section, Statement, clean_paragraphs
 
 
@@ -31,15 +32,31 @@ LETTER_DONE = "yes"
 LETTER_NOT_YET = "no"
 
 
+class _SectionLength:
+    """At most SECTION_MAX characters, with a message in the language of the request (as wtforms' Length)."""
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.field_flags = {"maxlength": SECTION_MAX}
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if len(field.data or "") > SECTION_MAX:
+            raise ValidationError(
+                _(
+                    "‘%(section)s’ must be %(limit)s characters or fewer",
+                    section=self.section.title,
+                    limit=format_number(SECTION_MAX),
+                )
+            )
+
+
 def _section_field(section: Section) -> TextAreaField:
     return TextAreaField(
-        section.title,
-        description=section.hint,
+        section.label,
+        description=section.guidance,
         widget=GovCharacterCount(),
         filters=[clean_paragraphs],
-        validators=[
-            Length(max=SECTION_MAX, message=f"‘{section.title}’ must be {SECTION_MAX:,} characters or fewer"),
-        ],
+        validators=[_SectionLength(section)],
     )
 
 
@@ -64,15 +81,15 @@ class DisclosureStatementForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)
         if not self.errors and self.statement().is_empty:
-            self.who_i_am.errors.append("Write at least one part of your statement")
+            self.who_i_am.errors.append(_("Write at least one part of your statement"))
         return not self.errors
 
 
 class MarkLetterDoneForm(FlaskForm):
     answer = RadioField(
-        "Is your disclosure letter ready to use?",
+        _l("Is your disclosure letter ready to use?"),
         widget=GovRadioInput(),
-        choices=choices([(LETTER_DONE, "Yes, mark it as done"), (LETTER_NOT_YET, "No, not yet")]),
-        invalid_choice_message="Select yes if your disclosure letter is ready to use",
+        choices=choices([(LETTER_DONE, _l("Yes, mark it as done")), (LETTER_NOT_YET, _l("No, not yet"))]),
+        invalid_choice_message=_l("Select yes if your disclosure letter is ready to use"),
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())

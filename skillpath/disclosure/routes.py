@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import learner_required
 from skillpath.disclosure.forms import LETTER_DONE, Action, DisclosureStatementForm, MarkLetterDoneForm
-from skillpath.extensions import db
 from skillpath.forms_common import ConfirmForm
+from skillpath.i18n import _
 from skillpath.services.plans import disclosure
 from skillpath.services.plans.disclosure import DraftUnreadable
 
@@ -43,8 +43,8 @@ def _write_page(form: DisclosureStatementForm) -> str:
 def _with_saved_draft(form: DisclosureStatementForm) -> DisclosureStatementForm:
     try:
         draft = disclosure.read_draft(current_user, _secret())
-    except DraftUnreadable:
-        flash("Your saved draft could not be opened. Delete it and write your statement again.")
+    except DraftUnreadable as error:
+        flash(error.message)
         draft = None
     if draft is not None:
         form.fill(draft)
@@ -52,6 +52,7 @@ def _with_saved_draft(form: DisclosureStatementForm) -> DisclosureStatementForm:
 
 
 def _download(body: bytes, mimetype: str, extension: str) -> Response:
+    # The file name is the same in every language: it goes into the learner's own folders, not onto a page.
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="disclosure-statement.{extension}"'
     return response
@@ -91,8 +92,7 @@ def write() -> str | Response:
         return _download(disclosure.as_docx(form.statement()), _WORD_TYPE, "docx")
     if action == Action.SAVE:
         disclosure.save_draft(current_user, form.statement(), _secret())
-        db.session.commit()
-        flash("Your draft is saved. Only you can read it.", "success")
+        flash(_("Your draft is saved. Only you can read it."), "success")
         return redirect(url_for("disclosure.write"))
     return _write_page(form)  # "Change my statement": the words come back into the boxes
 
@@ -102,13 +102,12 @@ def write() -> str | Response:
 def delete_draft() -> str | Response:
     saved_at = disclosure.draft_saved_at(current_user)
     if saved_at is None:
-        flash("You do not have a saved draft.")
+        flash(_("You do not have a saved draft."))
         return redirect(url_for("disclosure.index"))
     form = ConfirmForm()
     if form.validate_on_submit():
         disclosure.delete_draft(current_user)
-        db.session.commit()
-        flash("Your saved draft has been deleted. SkillPath no longer has it.", "success")
+        flash(_("Your saved draft has been deleted. SkillPath no longer has it."), "success")
         return redirect(url_for("disclosure.index"))
     return render_template("disclosure/delete_draft.html", form=form, saved_at=saved_at)
 
@@ -121,7 +120,6 @@ def finished() -> str | Response:
     form = MarkLetterDoneForm()
     if form.validate_on_submit():
         if form.answer.data == LETTER_DONE and disclosure.mark_letter_done(current_user):
-            db.session.commit()
-            flash("Your disclosure letter is marked as done.", "success")
+            flash(_("Your disclosure letter is marked as done."), "success")
         return redirect(url_for("disclosure.index"))
     return render_template("disclosure/finished.html", form=form, letter_done=False)

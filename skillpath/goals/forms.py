@@ -7,13 +7,15 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import Field, HiddenField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import Field, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from skillpath.forms_common import UKDateField, choices
+from skillpath.i18n import _, _l
 from skillpath.models import StepStatus
-from skillpath.services.plans.goals import ARCHIVE_REASONS, MAX_STEPS, TITLE_MAX, today_in_uk
+from skillpath.models.plans import ARCHIVE_REASON_LABELS, ARCHIVE_REASON_OTHER_MAX_LENGTH, ReasonToArchiveGoal
+from skillpath.services.plans.goals import MAX_STEPS, TITLE_MAX, today_in_uk
 from skillpath.text import clean_field
 
 STARTING_STEPS = 3
@@ -22,29 +24,31 @@ OTHER_DATE = "other"
 
 def _title_field() -> StringField:
     return StringField(
-        "What is your goal?",
-        description="Keep it short. For example, “Get my CV ready”.",
+        _l("What is your goal?"),
+        description=_l("Keep it short. For example, “Get my CV ready”."),
         widget=GovTextInput(),
         filters=[clean_field],
         validators=[
-            DataRequired("Enter your goal"),
-            Length(max=TITLE_MAX, message=f"Your goal must be {TITLE_MAX} characters or fewer"),
+            DataRequired(_l("Enter your goal")),
+            Length(max=TITLE_MAX, message=_l("Your goal must be %(max)d characters or fewer", max=TITLE_MAX)),
         ],
     )
 
 
 def _step_field(n: int) -> StringField:
     return StringField(
-        f"Step {n}",
+        _l("Step %(n)d", n=n),
         widget=GovTextInput(),
         filters=[clean_field],
-        validators=[Length(max=TITLE_MAX, message=f"Step {n} must be {TITLE_MAX} characters or fewer")],
+        validators=[
+            Length(max=TITLE_MAX, message=_l("Step %(n)d must be %(max)d characters or fewer", n=n, max=TITLE_MAX))
+        ],
     )
 
 
 def _check_future(field: Field, today: date) -> None:
     if field.data is not None and field.data <= today:
-        field.errors.append("Target date must be in the future")
+        field.errors.append(_("Target date must be in the future"))
 
 
 class CreateGoalForm(FlaskForm):
@@ -53,14 +57,14 @@ class CreateGoalForm(FlaskForm):
     submission_id = HiddenField()
     title = _title_field()
     target = RadioField(
-        "When do you want to reach this goal?",
+        _l("When do you want to reach this goal?"),
         widget=GovRadioInput(),
         # Nothing chosen and a forged value both fail the choice check, so it carries the message.
-        invalid_choice_message="Choose when you want to reach this goal",
+        invalid_choice_message=_l("Choose when you want to reach this goal"),
     )
     target_date = UKDateField(
-        "Target date",
-        description="Only if you chose another date. For example, 27 3 2027.",
+        _l("Target date"),
+        description=_l("Only if you chose another date. For example, 27 3 2027."),
         widget=GovDateInput(),
     )
     step_1 = _step_field(1)
@@ -75,8 +79,8 @@ class CreateGoalForm(FlaskForm):
     step_10 = _step_field(10)
     # How many step boxes the page showed, so that "Add another step" can show one more.
     steps_shown = HiddenField()
-    add_step = SubmitField("Add another step", widget=GovSubmitInput())
-    submit = SubmitField("Save goal", widget=GovSubmitInput())
+    add_step = SubmitField(_l("Add another step"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Save goal"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,8 +103,11 @@ class CreateGoalForm(FlaskForm):
 
     def set_target_choices(self, presets: Sequence[tuple[int, date]], format_date: Any) -> None:
         self.target.choices = choices(
-            [(str(months), f"In {months} months ({format_date(when)})") for months, when in presets]
-            + [(OTHER_DATE, "Another date")]
+            [
+                (str(months), _("In %(months)d months (%(date)s)", months=months, date=format_date(when)))
+                for months, when in presets
+            ]
+            + [(OTHER_DATE, _("Another date"))]
         )
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -111,21 +118,21 @@ class CreateGoalForm(FlaskForm):
             self.target_date.data = None
         elif not self.target_date.errors:
             if self.target_date.data is None:
-                self.target_date.errors.append("Enter the date you want to reach this goal by")
+                self.target_date.errors.append(_("Enter the date you want to reach this goal by"))
             _check_future(self.target_date, self.today)
         if not self.step_titles() and not self.step_1.errors:
-            self.step_1.errors.append("Enter at least one step")
+            self.step_1.errors.append(_("Enter at least one step"))
         return not self.errors
 
 
 class EditGoalForm(FlaskForm):
     title = _title_field()
     target_date = UKDateField(
-        "Target date",
-        description="The date you want to reach this goal by. For example, 27 3 2027.",
+        _l("Target date"),
+        description=_l("The date you want to reach this goal by. For example, 27 3 2027."),
         widget=GovDateInput(),
     )
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, current_date: date | None = None, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,7 +143,7 @@ class EditGoalForm(FlaskForm):
         super().validate(extra_validators)
         if not self.target_date.errors:
             if self.target_date.data is None:
-                self.target_date.errors.append("Enter the date you want to reach this goal by")
+                self.target_date.errors.append(_("Enter the date you want to reach this goal by"))
             elif self.target_date.data != self.current_date:
                 # A goal whose date has passed can keep it while the title changes; a new date must be ahead.
                 _check_future(self.target_date, self.today)
@@ -144,15 +151,38 @@ class EditGoalForm(FlaskForm):
 
 
 class ArchiveGoalForm(FlaskForm):
+    # The prison service's reasons (ReasonToArchiveGoal), in the learner's words.
     reason = RadioField(
-        "Why are you archiving this goal?",
+        _l("Why are you archiving this goal?"),
         widget=GovRadioInput(),
-        choices=choices(ARCHIVE_REASONS.items()),
-        invalid_choice_message="Choose why you are archiving this goal",
+        choices=choices((reason.value, ARCHIVE_REASON_LABELS[reason.value]) for reason in ReasonToArchiveGoal),
+        invalid_choice_message=_l("Choose why you are archiving this goal"),
     )
-    submit = SubmitField("Archive this goal", widget=GovSubmitInput())
+    reason_other = TextAreaField(
+        _l("If you chose other, tell us why"),
+        widget=GovTextArea(),
+        filters=[clean_field],
+        validators=[
+            Length(
+                max=ARCHIVE_REASON_OTHER_MAX_LENGTH,
+                message=_l("Your reason must be %(max)d characters or fewer", max=ARCHIVE_REASON_OTHER_MAX_LENGTH),
+            )
+        ],
+    )
+    submit = SubmitField(_l("Archive this goal"), widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        if self.reason.data == ReasonToArchiveGoal.OTHER.value:
+            if not (self.reason_other.data or "").strip() and not self.reason_other.errors:
+                self.reason_other.errors.append(_("Enter why you are archiving this goal"))
+        else:
+            # Without JavaScript the box is always on the page: ignore it unless "Other" was chosen.
+            self.reason_other.errors = []
+            self.reason_other.data = None
+        return not self.errors
 
 
 class StepStatusForm(FlaskForm):
     # Sent by the button the learner pressed.
-    status = StringField(validators=[AnyOf([status.value for status in StepStatus], message="Choose a status")])
+    status = StringField(validators=[AnyOf([status.value for status in StepStatus], message=_l("Choose a status"))])

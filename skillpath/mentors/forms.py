@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -15,12 +16,13 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from skillpath.forms_common import UKDateField, choices
+from skillpath.i18n import _, _l, format_number
 from skillpath.models import Barrier, SkillLevel
 from skillpath.services.progress.mentor_assessments import COMMENT_MAX
+from skillpath.services.progress.progress import FEEDBACK_MAX
+from skillpath.services.readiness.barriers import ANSWER_LABELS
 from skillpath.services.readiness.work_status import CHOOSABLE, DECLINE_REASON_LABELS
 from skillpath.text import clean_field
-
-FEEDBACK_MAX = 2000
 
 
 def _without_spaces(value: str | None) -> str | None:
@@ -32,90 +34,91 @@ class LearnerDetailsForm(FlaskForm):
     """The details that identify a learner, asked the same way when adding one and when putting one right."""
 
     preferred_name = StringField(
-        "Name the learner wants to be called",
+        _l("Name the learner wants to be called"),
         widget=GovTextInput(),
         filters=[clean_field],
         validators=[
-            InputRequired("Enter the learner's name"),
-            Length(max=100, message="Names are 100 characters or fewer"),
+            InputRequired(_l("Enter the learner's name")),
+            Length(max=100, message=_l("Names are 100 characters or fewer")),
         ],
     )
     username = StringField(
-        "Username",
-        description="3 to 40 characters: letters, numbers, dots, dashes or underscores. For example, jsmith2.",
+        _l("Username"),
+        description=_l("3 to 40 characters: letters, numbers, dots, dashes or underscores. For example, jsmith2."),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter a username"), Length(max=40, message="Usernames are 40 characters or fewer")],
+        validators=[
+            InputRequired(_l("Enter a username")),
+            Length(max=40, message=_l("Usernames are 40 characters or fewer")),
+        ],
     )
     prison_number = StringField(
-        "Prison number (optional)",
-        description="Staff only. For example, A1234BC. It never appears on anything the learner shares.",
+        _l("Prison number (optional)"),
+        description=_l("Staff only. For example, A1234BC. It never appears on anything the learner shares."),
         widget=GovTextInput(),
         filters=[_without_spaces],
-        validators=[Optional(), Length(max=7, message="Prison numbers are 7 characters, like A1234BC")],
+        validators=[Optional(), Length(max=7, message=_l("Prison numbers are 7 characters, like A1234BC"))],
     )
 
 
 class CreateLearnerForm(LearnerDetailsForm):
     release_date = UKDateField(
-        "Expected release date (optional)",
-        description="Staff only. For example, 27 3 2027.",
+        _l("Expected release date (optional)"),
+        description=_l("Staff only. For example, 27 3 2027."),
         widget=GovDateInput(),
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class CorrectLearnerForm(LearnerDetailsForm):
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
 class SignOffForm(FlaskForm):
-    submit = SubmitField("Sign off this module", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign off this module"), widget=GovSubmitInput())
 
 
 class ReturnModuleForm(FlaskForm):
     feedback = TextAreaField(
-        "Feedback for the learner",
-        description="Say what to change or add. The learner sees this on the module’s page.",
+        _l("Feedback for the learner"),
+        description=_l("Say what to change or add. The learner sees this on the module’s page."),
         widget=GovCharacterCount(),
         validators=[
-            DataRequired("Enter feedback for the learner, saying what to change or add"),
-            Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX:,} characters or fewer"),
+            DataRequired(_l("Enter feedback for the learner, saying what to change or add")),
+            Length(
+                max=FEEDBACK_MAX,
+                message=_l("Feedback must be %(max)s characters or fewer", max=format_number(FEEDBACK_MAX)),
+            ),
         ],
     )
-    submit = SubmitField("Return with feedback", widget=GovSubmitInput())
+    submit = SubmitField(_l("Return with feedback"), widget=GovSubmitInput())
 
 
 class WorkStatusForm(FlaskForm):
     status = RadioField(
-        "What is the learner’s work-readiness status?",
+        _l("What is the learner’s work-readiness status?"),
         widget=GovRadioInput(),
-        choices=choices((status.value, status.label) for status in CHOOSABLE),
-        invalid_choice_message="Select the learner’s work-readiness status",
+        choices=choices((status.value, LazyString(lambda status=status: status.label)) for status in CHOOSABLE),
+        invalid_choice_message=_l("Select the learner’s work-readiness status"),
     )
     decline_reason = SelectField(
-        "Why does the learner not want support? (only if they do not want support)",
-        description="Choose the nearest reason. Do not record details of health or offences anywhere.",
+        _l("Why does the learner not want support? (only if they do not want support)"),
+        description=_l("Choose the nearest reason. Do not record details of health or offences anywhere."),
         widget=GovSelect(),
         choices=choices(
-            [("", "Select a reason"), *((reason.value, label) for reason, label in DECLINE_REASON_LABELS.items())]
+            [("", _l("Select a reason")), *((reason.value, label) for reason, label in DECLINE_REASON_LABELS.items())]
         ),
         validate_choice=False,
     )
-    submit = SubmitField("Save status", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save status"), widget=GovSubmitInput())
 
 
-BARRIER_CHOICES = (
-    ("NOT_STARTED", "Not started"),
-    ("IN_PROGRESS", "In progress"),
-    ("COMPLETED", "Done"),
-    ("ALREADY_IN_PLACE", "Already in place"),
-)
+BARRIER_CHOICES = tuple(ANSWER_LABELS.items())
 
 
 class BarriersForm(FlaskForm):
     """Subclassed per page by `barriers_form`, which adds one radios question per checklist item."""
 
-    submit = SubmitField("Save checklist", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save checklist"), widget=GovSubmitInput())
 
     def answers(self) -> dict[Barrier, str]:
         return {barrier: self[barrier_field(barrier)].data for barrier in Barrier}
@@ -137,7 +140,7 @@ def barriers_form(current: dict[Barrier, str] | None = None) -> BarriersForm:
                 barrier.label,
                 widget=GovRadioInput(),
                 choices=choices(BARRIER_CHOICES),
-                invalid_choice_message=f"Select where things are with: {barrier.label.lower()}",
+                invalid_choice_message=_("Select where things are with: %(barrier)s", barrier=barrier.label.lower()),
             ),
         )
     if current is None:
@@ -146,35 +149,40 @@ def barriers_form(current: dict[Barrier, str] | None = None) -> BarriersForm:
 
 
 class AssessSkillForm(FlaskForm):
-    skill = SelectField("Skill", widget=GovSelect(), validate_choice=False)
+    skill = SelectField(_l("Skill"), widget=GovSelect(), validate_choice=False)
     level = RadioField(
-        "At what level does the learner show this skill now?",
+        _l("At what level does the learner show this skill now?"),
         widget=GovRadioInput(),
         choices=choices((level.value, level.label) for level in SkillLevel),
-        invalid_choice_message="Select the level the learner shows",
+        invalid_choice_message=_l("Select the level the learner shows"),
     )
     comment = TextAreaField(
-        "Comment (optional)",
-        description="What you saw. The learner can read this.",
+        _l("Comment (optional)"),
+        description=_l("What you saw. The learner can read this."),
         widget=GovCharacterCount(),
-        validators=[Optional(), Length(max=COMMENT_MAX, message=f"Comments are {COMMENT_MAX:,} characters or fewer")],
+        validators=[
+            Optional(),
+            Length(
+                max=COMMENT_MAX, message=_l("Comments are %(max)s characters or fewer", max=format_number(COMMENT_MAX))
+            ),
+        ],
     )
-    submit = SubmitField("Save assessment", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save assessment"), widget=GovSubmitInput())
 
 
 class ReleaseDateForm(FlaskForm):
     release_date = UKDateField(
-        "Expected release date",
-        description="Staff only. For example, 27 3 2027. Leave it empty if it is not known.",
+        _l("Expected release date"),
+        description=_l("Staff only. For example, 27 3 2027. Leave it empty if it is not known."),
         widget=GovDateInput(),
     )
-    submit = SubmitField("Save release date", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save release date"), widget=GovSubmitInput())
 
 
 class RecordReleaseForm(FlaskForm):
-    submit = SubmitField("Record release", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record release"), widget=GovSubmitInput())
 
 
 class TransferForm(FlaskForm):
-    cohort = SelectField("Move to", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Move learner", widget=GovSubmitInput())
+    cohort = SelectField(_l("Move to"), widget=GovSelect(), validate_choice=False)
+    submit = SubmitField(_l("Move learner"), widget=GovSubmitInput())

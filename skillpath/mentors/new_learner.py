@@ -16,16 +16,16 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
-from skillpath.auth.policy import can_create_learner_in, mentor_required
-from skillpath.extensions import db
+from skillpath.auth.loaders import cohort_for_adding_or_404
+from skillpath.auth.policy import mentor_required
 from skillpath.forms_common import ConfirmForm
 from skillpath.mentors.forms import CreateLearnerForm
-from skillpath.mentors.routes import bp, cohort_for_staff_or_404
+from skillpath.mentors.routes import bp
 from skillpath.models import Cohort, User
 from skillpath.models._types import utcnow
 from skillpath.services.learners import accounts
@@ -78,17 +78,10 @@ def _recall(cohort: Cohort) -> Answers | None:
         return None
 
 
-def _cohort_for_adding_or_404(cohort_id: uuid.UUID) -> Cohort:
-    cohort = cohort_for_staff_or_404(cohort_id)
-    if not can_create_learner_in(current_user, cohort):
-        abort(404)
-    return cohort
-
-
 @bp.route("/cohorts/<uuid:cohort_id>/add-learner", methods=["GET", "POST"])
 @mentor_required
 def learner_new(cohort_id: uuid.UUID) -> str | Response:
-    cohort = _cohort_for_adding_or_404(cohort_id)
+    cohort = cohort_for_adding_or_404(cohort_id)
     # A Change link (or the back link) from the check page brings back what was typed; "Add a learner" starts afresh.
     kept = _recall(cohort) if request.args.get("change") else None
     form = CreateLearnerForm(data=kept.as_form_data() if kept else None)
@@ -111,7 +104,7 @@ def learner_new(cohort_id: uuid.UUID) -> str | Response:
 @bp.route("/cohorts/<uuid:cohort_id>/add-learner/check", methods=["GET", "POST"])
 @mentor_required
 def learner_new_check(cohort_id: uuid.UUID) -> str | Response:
-    cohort = _cohort_for_adding_or_404(cohort_id)
+    cohort = cohort_for_adding_or_404(cohort_id)
     answers = _recall(cohort)
     if answers is None:
         return redirect(url_for("mentors.learner_new", cohort_id=cohort.public_id))
@@ -133,7 +126,7 @@ def _add(cohort: Cohort, answers: Answers) -> str | Response:
             release_date=answers.release_date,
         )
     except AccountError as error:
-        db.session.rollback()
+        # Nothing was added: the account went in a savepoint that the clash undid.
         added = _just_added_by_me(answers.username)
         if added is not None:
             # The second click of a double click. The session is left alone: the first click's answer
@@ -143,7 +136,6 @@ def _add(cohort: Cohort, answers: Answers) -> str | Response:
         form = CreateLearnerForm(formdata=None, data=answers.as_form_data())
         getattr(form, error.field or "username").errors = [str(error)]
         return render_template("mentors/learner_new.html", form=form, cohort=cohort)
-    db.session.commit()
     session.pop(_KEY, None)
     handover.remember_code(account.user, account.activation_code)
     return redirect(url_for("mentors.activation_code", learner_id=account.user.public_id))

@@ -1,32 +1,23 @@
 """A learner's record, for staff: everything on one page, the timeline, and the updates staff make.
 
-Every page that shows the record writes a `learner.record.viewed` audit event
-naming the page, in the same transaction as anything else the request does.
+Every page that shows the record writes a `learner.record.viewed` audit event naming the page
+(`learners.record_learner_viewed`), committed with anything else the request does. Each update is one
+service call (the use case); a `DomainError` it raises becomes the message beside the field or in a banner.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
-from skillpath.auth.loaders import learner_for_staff_or_404
-from skillpath.auth.policy import (
-    can_manage_learner,
-    can_transfer_learner,
-    can_transfer_learner_to,
-    can_view_cohort,
-    can_view_learner,
-    staff_required,
-)
-from skillpath.extensions import db
+from skillpath.auth.loaders import learner_to_manage_or_404
+from skillpath.auth.policy import can_transfer_learner, can_view_learner, staff_required
 from skillpath.forms_common import ConfirmForm, choices
+from skillpath.i18n import _, _l, ngettext
 from skillpath.mentors.forms import (
     AssessSkillForm,
     CorrectLearnerForm,
@@ -34,49 +25,21 @@ from skillpath.mentors.forms import (
     ReleaseDateForm,
     TransferForm,
     WorkStatusForm,
+    barrier_field,
     barriers_form,
 )
 from skillpath.mentors.routes import bp
-from skillpath.models import (
-    Barrier,
-    BarrierItem,
-    BarrierStatus,
-    Cohort,
-    DeclineReason,
-    Enrolment,
-    Evidence,
-    Skill,
-    SkillLevel,
-    User,
-    WorkReadiness,
-)
-from skillpath.models.audit import AuditAction
-from skillpath.services.audit.audit import record_event
-from skillpath.services.learners import accounts, recovery, transfers
+from skillpath.models import Barrier, DeclineReason, SkillLevel, User, WorkReadiness
+from skillpath.services.errors import DomainError
+from skillpath.services.learners import learners, transfers
 from skillpath.services.learners.accounts import AccountError
-from skillpath.services.learners.learners import get_learner
-from skillpath.services.locking import lock_learner
 from skillpath.services.plans import goals
 from skillpath.services.progress import progress, self_assessment, timeline
-from skillpath.services.progress.mentor_assessments import record_mentor_assessment
+from skillpath.services.progress.mentor_assessments import assess_skill as assess_skill_service
 from skillpath.services.readiness import barriers, work_status
 from skillpath.services.readiness.learner_state import readiness_for
 
 TIMELINE_ON_RECORD = 8
-
-
-def _learner_or_404(learner_id: uuid.UUID) -> User:
-    learner = learner_for_staff_or_404(learner_id)
-    if not can_manage_learner(current_user, learner):
-        abort(404)
-    return learner
-
-
-def _learner_or_none(learner_id: uuid.UUID) -> User | None:
-    learner = get_learner(learner_id)
-    if learner is None or not can_view_learner(current_user, learner) or not can_manage_learner(current_user, learner):
-        return None
-    return learner
 
 
 def _handed_on_or_404(learner_id: uuid.UUID, message: str) -> Response:
@@ -85,54 +48,33 @@ def _handed_on_or_404(learner_id: uuid.UUID, message: str) -> Response:
     They can no longer see the learner; the second click of a double click (or a colleague's click
     at the same moment) then gets the answer the first one got, not "Page not found".
     """
-    learner = get_learner(learner_id)
-    if request.method != "POST" or learner is None:
-        abort(404)
-    left = transfers.recently_left_cohorts(learner, within=timedelta(minutes=2))
-    if not any(can_view_cohort(current_user, cohort) for cohort in left):
+    learner = learners.get_learner(learner_id)
+    if request.method != "POST" or learner is None or not transfers.was_handed_on_by(current_user, learner):
         abort(404)
     flash(message, "info")
     return redirect(url_for("mentors.home"))
 
 
 def _viewed(learner: User, page: str) -> None:
-    record_event(
-        AuditAction.LEARNER_RECORD_VIEWED,
-        actor=current_user,
-        subject=learner,
-        ip_address=request.remote_addr,
-        page=page,
-    )
+    learners.record_learner_viewed(learner, by=current_user, page=page, ip_address=request.remote_addr)
 
 
 def _back_to_record(learner: User, anchor: str | None = None) -> Response:
     return redirect(url_for("mentors.learner", learner_id=learner.public_id, _anchor=anchor))
 
 
-def _evidence(learner: User) -> list[Evidence]:
-    return list(
-        db.session.scalars(
-            select(Evidence)
-            .where(Evidence.learner_id == learner.id, Evidence.removed_at.is_(None))
-            .options(selectinload(Evidence.enrolment).selectinload(Enrolment.module))
-            .order_by(Evidence.created_at.desc())
-        )
-    )
-
-
 @bp.route("/learners/<uuid:learner_id>")
 @staff_required
 def learner(learner_id: uuid.UUID) -> str:
-    learner = _learner_or_404(learner_id)
+    learner = learner_to_manage_or_404(learner_id)
     _viewed(learner, "summary")
-    db.session.commit()
     return render_template(
         "mentors/learner.html",
         learner=learner,
         cohort=transfers.current_cohort(learner),
         readiness=readiness_for([learner], current_app.config)[learner.id],
         modules=progress.list_module_progress(learner),
-        evidence=_evidence(learner),
+        evidence=progress.list_current_evidence(learner),
         ratings=self_assessment.latest_ratings(learner),
         goals=goals.list_goals(learner),
         barriers=barriers.list_barriers(learner),
@@ -146,16 +88,15 @@ def learner(learner_id: uuid.UUID) -> str:
 @bp.route("/learners/<uuid:learner_id>/timeline")
 @staff_required
 def learner_timeline(learner_id: uuid.UUID) -> str:
-    learner = _learner_or_404(learner_id)
+    learner = learner_to_manage_or_404(learner_id)
     _viewed(learner, "timeline")
-    db.session.commit()
     return render_template("mentors/timeline.html", learner=learner, entries=timeline.learner_timeline(learner))
 
 
 @bp.route("/learners/<uuid:learner_id>/work-readiness", methods=["GET", "POST"])
 @staff_required
 def work_readiness(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
+    learner = learner_to_manage_or_404(learner_id)
     history = work_status.status_history(learner)
     form = WorkStatusForm()
     if request.method == "GET" and history:
@@ -167,50 +108,45 @@ def work_readiness(learner_id: uuid.UUID) -> str | Response:
             change = work_status.record_status(
                 learner, WorkReadiness(form.status.data), decline_reason=reason, by=current_user
             )
-        except work_status.StatusError as error:
-            getattr(form, error.field).errors = [str(error)]
+        except DomainError as error:
+            getattr(form, error.field or "status").errors = [error.message]
         else:
-            db.session.commit()
             if change is not None:
-                flash(f"Work-readiness status saved: {change.status.label}.", "success")
+                flash(_("Work-readiness status saved: %(status)s.", status=change.status.label), "success")
             return _back_to_record(learner, "work-readiness")
     _viewed(learner, "work-readiness")
-    db.session.commit()
     return render_template("mentors/work_readiness.html", learner=learner, form=form, history=history)
-
-
-def _barrier_answer(item: BarrierItem) -> str:
-    return "ALREADY_IN_PLACE" if item.already_in_place else item.status.value
 
 
 @bp.route("/learners/<uuid:learner_id>/barriers", methods=["GET", "POST"])
 @staff_required
 def barriers_checklist(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
-    items = {item.barrier: item for item in barriers.list_barriers(learner)}
-    form = barriers_form(None if request.method == "POST" else {b: _barrier_answer(i) for b, i in items.items()})
+    learner = learner_to_manage_or_404(learner_id)
+    current = None
+    if request.method != "POST":
+        current = {item.barrier: barriers.answer_for(item) for item in barriers.list_barriers(learner)}
+    form = barriers_form(current)
     if form.validate_on_submit():
-        changed = 0
-        for barrier, answer in form.answers().items():
-            if items[barrier].id is None and answer == BarrierStatus.NOT_STARTED.value:
-                continue  # never touched and still not started: nothing happened, so nothing goes in the history
-            in_place = answer == "ALREADY_IN_PLACE"
-            status = BarrierStatus.COMPLETED if in_place else BarrierStatus(answer)
-            changed += barriers.set_barrier(
-                learner, barrier, status=status, already_in_place=in_place, by=current_user, note=items[barrier].note
+        try:
+            changed = barriers.update_barriers(learner, form.answers(), by=current_user)
+        except DomainError as error:
+            form[barrier_field(Barrier(error.field or ""))].errors = [error.message]
+        else:
+            flash(
+                ngettext(
+                    "Barriers checklist saved: %(num)d change.", "Barriers checklist saved: %(num)d changes.", changed
+                ),
+                "success",
             )
-        db.session.commit()
-        flash(f"Barriers checklist saved: {changed} change{'' if changed == 1 else 's'}.", "success")
-        return _back_to_record(learner, "barriers")
+            return _back_to_record(learner, "barriers")
     _viewed(learner, "barriers")
-    db.session.commit()
     return render_template("mentors/barriers.html", learner=learner, form=form, barriers=list(Barrier))
 
 
 @bp.route("/learners/<uuid:learner_id>/assess-skill", methods=["GET", "POST"])
 @staff_required
 def assess_skill(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
+    learner = learner_to_manage_or_404(learner_id)
     overview = self_assessment.latest_ratings(learner)
     skills = {str(skill.ref.skill_id): skill for skill in overview.job_skills}
     form = AssessSkillForm()
@@ -218,46 +154,44 @@ def assess_skill(learner_id: uuid.UUID) -> str | Response:
     if request.method == "GET":
         form.skill.data = request.args.get("skill") if request.args.get("skill") in skills else None
     if form.validate_on_submit():
-        skill = db.session.get(Skill, int(form.skill.data)) if form.skill.data in skills else None
-        if skill is None:
-            form.skill.errors = ["Select a skill from the list"]
-        else:
-            record_mentor_assessment(
-                learner, skill, SkillLevel(form.level.data), comment=form.comment.data, by=current_user
+        try:
+            assess_skill_service(
+                learner,
+                form.skill.data if form.skill.data in skills else None,
+                SkillLevel(form.level.data),
+                comment=form.comment.data,
+                by=current_user,
             )
-            db.session.commit()
-            flash(f"Your assessment of {skill.name} is saved.", "success")
+        except DomainError as error:
+            getattr(form, error.field or "skill").errors = [error.message]
+        else:
+            flash(_("Your assessment of %(skill)s is saved.", skill=skills[form.skill.data or ""].name), "success")
             return _back_to_record(learner, "confidence")
     _viewed(learner, "assess-skill")
-    db.session.commit()
     return render_template("mentors/assess_skill.html", learner=learner, form=form, has_skills=bool(skills))
 
 
 @bp.route("/learners/<uuid:learner_id>/release-date", methods=["GET", "POST"])
 @staff_required
 def release_date(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
+    learner = learner_to_manage_or_404(learner_id)
     profile = learner.learner_profile
     assert profile is not None
     form = ReleaseDateForm()
     if request.method == "GET":
         form.release_date.data = profile.release_date
     if form.validate_on_submit():
-        if form.release_date.data != profile.release_date:
-            profile.release_date = form.release_date.data
-            record_event(AuditAction.LEARNER_RELEASE_DATE_CHANGED, actor=current_user, subject=learner)
-            db.session.commit()
-            flash("Expected release date saved.", "success")
+        if transfers.update_release_date(learner, form.release_date.data, by=current_user):
+            flash(_("Expected release date saved."), "success")
         return _back_to_record(learner)
     _viewed(learner, "release-date")
-    db.session.commit()
     return render_template("mentors/release_date.html", learner=learner, form=form)
 
 
 @bp.route("/learners/<uuid:learner_id>/change-details", methods=["GET", "POST"])
 @staff_required
 def learner_details(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_404(learner_id)
+    learner = learner_to_manage_or_404(learner_id)
     profile = learner.learner_profile
     assert profile is not None
     form = CorrectLearnerForm()
@@ -270,9 +204,8 @@ def learner_details(learner_id: uuid.UUID) -> str | Response:
             }
         )
     if form.validate_on_submit():
-        lock_learner(learner)
         try:
-            changed = accounts.correct_learner_details(
+            changed = learners.update_learner_details(
                 learner,
                 preferred_name=form.preferred_name.data or "",
                 username=form.username.data or "",
@@ -280,53 +213,53 @@ def learner_details(learner_id: uuid.UUID) -> str | Response:
                 by=current_user,
             )
         except AccountError as error:
-            db.session.rollback()
             getattr(form, error.field or "username").errors = [str(error)]
         else:
-            db.session.commit()
             if changed:
                 flash(_details_saved(learner, changed), "success")
             return _back_to_record(learner)
     _viewed(learner, "change-details")
-    db.session.commit()
     return render_template("mentors/learner_details.html", learner=learner, form=form)
 
 
+_FIELD_NAMES = {"name": _l("name"), "username": _l("username"), "prison number": _l("prison number")}
+
+
 def _details_saved(learner: User, changed: list[str]) -> str:
-    fields = " and ".join([", ".join(changed[:-1]), changed[-1]] if len(changed) > 1 else changed)
-    message = f"Details saved: {fields} changed."
+    names = [str(_FIELD_NAMES.get(field, field)) for field in changed]
+    fields = _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1]) if len(names) > 1 else names[0]
+    message = _("Details saved: %(fields)s changed.", fields=fields)
     if "username" in changed:
-        message += f" Tell the learner their new username, {learner.username}. Their password stays the same."
+        message += " " + _(
+            "Tell the learner their new username, %(username)s. Their password stays the same.",
+            username=learner.username,
+        )
     return message
 
 
 @bp.route("/learners/<uuid:learner_id>/record-release", methods=["GET", "POST"])
 @staff_required
 def record_release(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_none(learner_id)
+    learner = learners.find_learner_to_manage(current_user, learner_id)
     if learner is None:
-        return _handed_on_or_404(learner_id, "This learner’s release is recorded.")
+        return _handed_on_or_404(learner_id, _("This learner’s release is recorded."))
     if learner.learner_profile is not None and learner.learner_profile.is_released:
-        flash("This learner’s release is already recorded.", "info")
+        flash(_("This learner’s release is already recorded."), "info")
         return _back_to_record(learner)
     cohort = transfers.current_cohort(learner)
     form = RecordReleaseForm()
     if form.validate_on_submit():
         try:
-            transfers.record_release(learner, by=current_user)
-        except transfers.TransferError as error:
-            db.session.rollback()
-            flash(str(error), "info")
+            code = transfers.release_learner(learner, by=current_user)
+        except DomainError as error:
+            flash(error.message, "info")
             return _back_to_record(learner)
         # The way back in after release, printed on the summary the learner takes with them.
-        code = recovery.issue_recovery_code(learner, by=current_user)
-        db.session.commit()
         handover.remember_code(learner, code, kind="recovery")
         name = learner.learner_profile.preferred_name if learner.learner_profile else learner.display_name
-        flash(f"{name}’s release is recorded. They keep their account and certificates.", "success")
+        flash(_("%(name)s’s release is recorded. They keep their account and certificates.", name=name), "success")
         return redirect(url_for("mentors.release_summary", learner_id=learner.public_id))
     _viewed(learner, "record-release")
-    db.session.commit()
     return render_template("mentors/record_release.html", learner=learner, cohort=cohort, form=form)
 
 
@@ -334,53 +267,47 @@ def record_release(learner_id: uuid.UUID) -> str | Response:
 @staff_required
 def release_summary(learner_id: uuid.UUID) -> str | Response:
     """Shown once, straight after recording a release, to print for the learner: how to get back in."""
-    learner = get_learner(learner_id)
+    learner = learners.get_learner(learner_id)
     code = handover.take_code(learner, kind="recovery") if learner is not None else None
     if learner is None or code is None:
-        flash("The release summary is shown only once. An administrator can give a new recovery code.", "info")
+        flash(_("The release summary is shown only once. An administrator can give a new recovery code."), "info")
         return redirect(url_for("mentors.home"))
     return render_template("mentors/release_summary.html", learner=learner, code=code)
-
-
-def _destinations(learner: User, current: Cohort | None) -> list[Cohort]:
-    query = select(Cohort).where(Cohort.archived_at.is_(None)).options(selectinload(Cohort.establishment))
-    if not current_user.is_admin:
-        query = query.where(Cohort.establishment_id == current_user.establishment_id)
-    cohorts = [c for c in db.session.scalars(query) if current is None or c.id != current.id]
-    cohorts = [c for c in cohorts if can_transfer_learner_to(current_user, learner, c)]
-    return sorted(cohorts, key=lambda c: (c.establishment.name, c.name))
 
 
 @bp.route("/learners/<uuid:learner_id>/move", methods=["GET", "POST"])
 @staff_required
 def transfer(learner_id: uuid.UUID) -> str | Response:
-    learner = _learner_or_none(learner_id)
+    learner = learners.find_learner_to_manage(current_user, learner_id)
     if learner is None:
-        return _handed_on_or_404(learner_id, "This learner has been moved. Their whole record went with them.")
+        return _handed_on_or_404(learner_id, _("This learner has been moved. Their whole record went with them."))
     if not can_transfer_learner(current_user, learner):
         abort(404)
     current = transfers.current_cohort(learner)
-    options = {str(cohort.public_id): cohort for cohort in _destinations(learner, current)}
+    options = {str(cohort.public_id): cohort for cohort in transfers.list_destinations(current_user, learner)}
     form = TransferForm()
     form.cohort.choices = choices(
-        [("", "Select a cohort"), *((key, f"{c.name} – {c.establishment.name}") for key, c in options.items())]
+        [("", _("Select a cohort")), *((key, f"{c.name} – {c.establishment.name}") for key, c in options.items())]
     )
     if form.validate_on_submit():
-        to = options.get(form.cohort.data or "")
-        if to is None:
-            form.cohort.errors = ["Select the cohort to move the learner to"]
+        try:
+            to = transfers.move_learner(learner, form.cohort.data, by=current_user)
+        except transfers.TransferError as error:
+            flash(error.message, "info")
+            return _back_to_record(learner)
+        except DomainError as error:
+            form.cohort.errors = [error.message]
         else:
-            try:
-                transfers.transfer_learner(learner, to, by=current_user)
-            except transfers.TransferError as error:
-                db.session.rollback()
-                flash(str(error), "info")
-                return _back_to_record(learner)
-            db.session.commit()
-            flash(f"Moved to {to.name} at {to.establishment.name}. Their whole record went with them.", "success")
+            flash(
+                _(
+                    "Moved to %(cohort)s at %(establishment)s. Their whole record went with them.",
+                    cohort=to.name,
+                    establishment=to.establishment.name,
+                ),
+                "success",
+            )
             if can_view_learner(current_user, learner):
                 return _back_to_record(learner)
             return redirect(url_for("mentors.home"))
     _viewed(learner, "move")
-    db.session.commit()
     return render_template("mentors/transfer.html", learner=learner, current=current, form=form, options=options)

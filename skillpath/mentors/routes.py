@@ -14,42 +14,34 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from skillpath.auth import handover
-from skillpath.auth.loaders import learner_for_staff_or_404
-from skillpath.auth.policy import can_view_cohort, mentor_required, staff_required
-from skillpath.dashboards import charts
-from skillpath.dashboards.forms import DashboardFilterForm, filter_form, with_filters
-from skillpath.extensions import db
+from skillpath.auth.loaders import cohort_for_staff_or_404, learner_for_staff_or_404
+from skillpath.auth.policy import mentor_required, staff_required
+from skillpath.dashboard_filters import DashboardFilterForm, filter_form, with_filters
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import Cohort
 from skillpath.models.audit import AuditAction
-from skillpath.services.audit.audit import record_event
-from skillpath.services.learners import accounts, organisations
-from skillpath.services.readiness import dashboards
+from skillpath.services.learners import accounts, learners, organisations
+from skillpath.services.readiness import charts, dashboards
 
 bp = Blueprint("mentors", __name__, url_prefix="/mentor")
 
 
-def cohort_for_staff_or_404(cohort_id: uuid.UUID) -> Cohort:
-    cohort = organisations.get_cohort(cohort_id)
-    if cohort is None or not can_view_cohort(current_user, cohort):
-        abort(404)
-    return cohort
-
-
-def audit_dashboard_view(action: AuditAction, **where: object) -> None:
-    """One audit event for a page that names many learners, rather than one per learner, committed at once.
-
-    Committed before the page is worked out: committing after would expire every learner it loaded.
-    """
-    filters = {"filters": request.args.to_dict()} if request.args else {}
-    record_event(action, actor=current_user, ip_address=request.remote_addr, **where, **filters)  # type: ignore[arg-type]
-    db.session.commit()
+def _audit_dashboard_view(action: AuditAction, object_type: str | None = None, object_id: object = None) -> None:
+    """One audit event for the page, which names many learners; committed with the request, after the page."""
+    dashboards.record_dashboard_viewed(
+        action,
+        by=current_user,
+        ip_address=request.remote_addr,
+        filters=request.args.to_dict(),
+        object_type=object_type,
+        object_id=object_id,
+    )
 
 
 @bp.route("/")
 @mentor_required
 def home() -> str:
-    audit_dashboard_view(AuditAction.MENTOR_HOME_VIEWED)
+    _audit_dashboard_view(AuditAction.MENTOR_HOME_VIEWED)
     with dashboards.cyclic_gc_paused():
         return _home_page()
 
@@ -74,7 +66,7 @@ def _home_page() -> str:
 def cohort(cohort_id: uuid.UUID) -> str:
     cohort = cohort_for_staff_or_404(cohort_id)
     form = filter_form(request.args)
-    audit_dashboard_view(AuditAction.COHORT_DASHBOARD_VIEWED, object_type="cohort", object_id=cohort.public_id)
+    _audit_dashboard_view(AuditAction.COHORT_DASHBOARD_VIEWED, object_type="cohort", object_id=cohort.public_id)
     with dashboards.cyclic_gc_paused():
         return _cohort_page(cohort, form)
 
@@ -86,21 +78,18 @@ def _cohort_page(cohort: Cohort, form: DashboardFilterForm) -> str:
         "mentors/cohort.html",
         cohort=cohort,
         dashboard=dashboard,
-        charts=cohort_charts(dashboard),
+        charts=charts.cohort_charts(dashboard),
         filters=form,
         export_url=with_filters(url_for("dashboards.cohort_export", cohort_id=cohort.public_id), request.args),
+        codes_export_url=with_filters(
+            url_for("dashboards.cohort_codes_export", cohort_id=cohort.public_id), request.args
+        ),
+        skills_export_url=with_filters(
+            url_for("dashboards.cohort_skills_export", cohort_id=cohort.public_id), request.args
+        ),
     )
     dashboard.release()
     return page
-
-
-def cohort_charts(dashboard: dashboards.Dashboard) -> dict[str, object]:
-    return {
-        "distribution": charts.distribution_figure(dashboard.distribution),
-        "weekly": charts.weekly_figure(dashboard.weeks),
-        "barriers": charts.barriers_figure(dashboard.barriers_outstanding),
-        "grids": [(grid, charts.learner_grid_figure(grid)) for grid in dashboard.learner_grids],
-    }
 
 
 @bp.route("/learners/<uuid:learner_id>/new-activation-code", methods=["POST"])
@@ -113,7 +102,6 @@ def activation_code_reissue(learner_id: uuid.UUID) -> Response:
     code = accounts.reissue_activation_code(
         learner, by=current_user, activation_days=current_app.config["ACTIVATION_CODE_DAYS"]
     )
-    db.session.commit()
     handover.remember_code(learner, code)
     return redirect(url_for("mentors.activation_code", learner_id=learner.public_id))
 
@@ -125,14 +113,7 @@ def activation_code(learner_id: uuid.UUID) -> str | Response:
     code = handover.take_code(learner)
     if code is None:
         return redirect(url_for("mentors.learner", learner_id=learner.public_id))
-    record_event(
-        AuditAction.LEARNER_RECORD_VIEWED,
-        actor=current_user,
-        subject=learner,
-        ip_address=request.remote_addr,
-        page="activation-code",
-    )
-    db.session.commit()
+    learners.record_learner_viewed(learner, by=current_user, page="activation-code", ip_address=request.remote_addr)
     return render_template("mentors/activation_code.html", learner=learner, code=code)
 
 

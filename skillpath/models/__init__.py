@@ -1,5 +1,6 @@
 """SkillPath's data model, one module per aggregate. Importing this registers every table."""
 
+from skillpath.models.api import ApiClient, ApiScope, ApiToken
 from skillpath.models.audit import AuditEvent
 from skillpath.models.catalogue import (
     DdatRole,
@@ -49,6 +50,9 @@ from skillpath.models.work_readiness import (
 )
 
 __all__ = [
+    "ApiClient",
+    "ApiScope",
+    "ApiToken",
     "AuditEvent",
     "Barrier",
     "BarrierChange",

@@ -34,6 +34,11 @@ class AuditAction(StrEnum):
     ACCOUNT_RECOVERY_CODE_ISSUED = "account.recovery.code_issued"
     ACCOUNT_STAFF_CREATED = "account.staff.created"
 
+    # api (the staff API: its clients, and every call a client makes)
+    API_CALL = "api.call"
+    API_CLIENT_REGISTERED = "api.client.registered"
+    API_CLIENT_REVOKED = "api.client.revoked"
+
     # auth
     AUTH_ACTIVATION_COMPLETED = "auth.activation.completed"
     AUTH_ACTIVATION_FAILED = "auth.activation.failed"
@@ -78,15 +83,25 @@ class AuditAction(StrEnum):
     LEARNER_CERTIFICATE_NAME_CHANGED = "learner.certificate_name.changed"
     LEARNER_CONFIDENCE_RATED = "learner.confidence.rated"
     LEARNER_CUSTODY_DETAILS_REMOVED = "learner.custody_details.removed"
+    # The learner's own CV: which part changed, never a word of what they wrote.
+    LEARNER_CV_CHANGED = "learner.cv.changed"
+    LEARNER_CV_DOWNLOADED = "learner.cv.downloaded"
+    LEARNER_CV_ENTRY_REMOVED = "learner.cv.entry_removed"
+    LEARNER_CV_ENTRY_SAVED = "learner.cv.entry_saved"
+    LEARNER_CV_FINISHED = "learner.cv.finished"
     LEARNER_DATA_DOWNLOADED = "learner.data.downloaded"
     LEARNER_DISCLOSURE_DRAFT_DELETED = "learner.disclosure_draft.deleted"
     LEARNER_DISCLOSURE_DRAFT_SAVED = "learner.disclosure_draft.saved"
+    LEARNER_EVIDENCE_ADDED = "learner.evidence.added"
+    LEARNER_EVIDENCE_REMOVED = "learner.evidence.removed"
     LEARNER_EVIDENCE_VIEWED = "learner.evidence.viewed"
     LEARNER_GOAL_ARCHIVED = "learner.goal.archived"
     LEARNER_GOAL_COMPLETED = "learner.goal.completed"
     LEARNER_GOAL_CREATED = "learner.goal.created"
     LEARNER_GOAL_STEP_UPDATED = "learner.goal.step_updated"
     LEARNER_GOAL_UPDATED = "learner.goal.updated"
+    LEARNER_MODULE_STARTED = "learner.module.started"
+    LEARNER_PROGRESS_RECORDED = "learner.progress.recorded"
     LEARNER_RECORD_VIEWED = "learner.record.viewed"
     LEARNER_RELEASE_DATE_CHANGED = "learner.release_date.changed"
     LEARNER_RELEASED = "learner.released"
@@ -100,6 +115,7 @@ class AuditAction(StrEnum):
     # module
     MODULE_RETURNED = "module.returned"
     MODULE_SIGNED_OFF = "module.signed_off"
+    MODULE_SUBMITTED = "module.submitted"
 
     # share_link
     SHARE_LINK_CREATED = "share_link.created"
@@ -113,6 +129,8 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The staff API client that made the call or the change (see models/api.py); the actor is then empty.
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"), index=True)
     # Dotted action name, such as "learner.record.viewed" or "auth.login.failed".
     action: Mapped[str] = mapped_column(String(60))
     # The learner (or other user) whose record this is about, if any.

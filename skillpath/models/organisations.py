@@ -15,6 +15,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
+from skillpath.i18n import _l
 from skillpath.models._types import UTCDateTime, new_uuid, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class EstablishmentKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"prison": "Prison", "education_site": "Education or community site"}[self.value]
+        return str({"prison": _l("Prison"), "education_site": _l("Education or community site")}[self.value])
 
 
 cohort_mentors = Table(

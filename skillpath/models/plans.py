@@ -16,20 +16,76 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uui
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
+from skillpath.i18n import _l
 from skillpath.models._types import UTCDateTime, new_uuid, str_enum, utcnow
 from skillpath.models.catalogue import SkillLevel
 
 
 class GoalStatus(StrEnum):
+    """The prison service's GoalStatus, exactly."""
+
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     ARCHIVED = "ARCHIVED"
 
+    @property
+    def label(self) -> str:
+        """The words a person reads, in their language (the value is the prison service's code)."""
+        return str(_GOAL_STATUS_LABELS[self.value])
+
+
+_GOAL_STATUS_LABELS = {"ACTIVE": _l("In progress"), "COMPLETED": _l("Completed"), "ARCHIVED": _l("Archived")}
+
 
 class StepStatus(StrEnum):
+    """The prison service's StepStatus, exactly."""
+
     NOT_STARTED = "NOT_STARTED"
     ACTIVE = "ACTIVE"
     COMPLETE = "COMPLETE"
+
+    @property
+    def label(self) -> str:
+        return str(_STEP_STATUS_LABELS[self.value])
+
+
+_STEP_STATUS_LABELS = {"NOT_STARTED": _l("Not started"), "ACTIVE": _l("In progress"), "COMPLETE": _l("Done")}
+
+
+class ReasonToArchiveGoal(StrEnum):
+    """The prison service's ReasonToArchiveGoal, exactly. OTHER comes with free text
+    (Goal.archive_reason_other, at most ARCHIVE_REASON_OTHER_MAX_LENGTH characters, as theirs)."""
+
+    PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL = "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL"
+    PRISONER_NO_LONGER_WANTS_TO_WORK_WITH_CIAG = "PRISONER_NO_LONGER_WANTS_TO_WORK_WITH_CIAG"
+    SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON = "SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON"
+    OTHER = "OTHER"
+
+    @property
+    def label(self) -> str:
+        """How the learner, who archives their own goal, says it (first person)."""
+        return str(ARCHIVE_REASON_LABELS[self.value])
+
+    @property
+    def staff_label(self) -> str:
+        """How staff read it (in exports): close to the prison service's own wording."""
+        return str(_ARCHIVE_REASON_STAFF_LABELS[self.value])
+
+
+# Lazy, keyed by code: forms offer them as choices, read in the language of the request that draws the form.
+ARCHIVE_REASON_LABELS = {
+    "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL": _l("I no longer want this goal"),
+    "PRISONER_NO_LONGER_WANTS_TO_WORK_WITH_CIAG": _l("I no longer want careers advice and guidance"),
+    "SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON": _l("The activities I need for it are not available here"),
+    "OTHER": _l("Other"),
+}
+_ARCHIVE_REASON_STAFF_LABELS = {
+    "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL": _l("No longer wants to work towards this goal"),
+    "PRISONER_NO_LONGER_WANTS_TO_WORK_WITH_CIAG": _l("No longer wants careers information, advice and guidance"),
+    "SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON": _l("Suitable activities not available in this prison"),
+    "OTHER": _l("Other"),
+}
+ARCHIVE_REASON_OTHER_MAX_LENGTH = 512
 
 
 class EmployabilitySkill(StrEnum):
@@ -46,7 +102,21 @@ class EmployabilitySkill(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(_EMPLOYABILITY_SKILL_LABELS[self.value])
+
+
+_EMPLOYABILITY_SKILL_LABELS = {
+    "TEAMWORK": _l("Teamwork"),
+    "TIMEKEEPING": _l("Timekeeping"),
+    "COMMUNICATION": _l("Communication"),
+    "PLANNING": _l("Planning"),
+    "ORGANISATION": _l("Organisation"),
+    "PROBLEM_SOLVING": _l("Problem solving"),
+    "INITIATIVE": _l("Initiative"),
+    "ADAPTABILITY": _l("Adaptability"),
+    "RELIABILITY": _l("Reliability"),
+    "CREATIVITY": _l("Creativity"),
+}
 
 
 class Confidence(StrEnum):
@@ -57,12 +127,15 @@ class Confidence(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "NOT_CONFIDENT": "Not confident",
-            "LITTLE_CONFIDENCE": "A little confident",
-            "QUITE_CONFIDENT": "Quite confident",
-            "VERY_CONFIDENT": "Very confident",
-        }[self.value]
+        return str(_CONFIDENCE_LABELS[self.value])
+
+
+_CONFIDENCE_LABELS = {
+    "NOT_CONFIDENT": _l("Not confident"),
+    "LITTLE_CONFIDENCE": _l("A little confident"),
+    "QUITE_CONFIDENT": _l("Quite confident"),
+    "VERY_CONFIDENT": _l("Very confident"),
+}
 
 
 class Goal(db.Model):  # type: ignore[name-defined]
@@ -74,7 +147,8 @@ class Goal(db.Model):  # type: ignore[name-defined]
     title: Mapped[str] = mapped_column(String(200))
     target_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus), default=GoalStatus.ACTIVE)
-    archive_reason: Mapped[str | None] = mapped_column(String(200))
+    archive_reason: Mapped[ReasonToArchiveGoal | None] = mapped_column(str_enum(ReasonToArchiveGoal, length=200))
+    archive_reason_other: Mapped[str | None] = mapped_column(String(ARCHIVE_REASON_OTHER_MAX_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

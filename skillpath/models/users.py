@@ -13,11 +13,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
+from skillpath.i18n import _l
 from skillpath.models._types import UTCDateTime, new_uuid, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -35,10 +35,10 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"learner": "Learner", "mentor": "Mentor", "admin": "Administrator"}[self.value]
+        return str({"learner": _l("Learner"), "mentor": _l("Mentor"), "admin": _l("Administrator")}[self.value])
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined]
+class User(db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,9 +89,18 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         # Flask-Login keeps this in the session cookie; the token names one row of user_sessions.
         return f"{self.public_id}:{getattr(self, 'current_session_token', None) or ''}"
 
+    # What Flask-Login asks of a user, written out here so that the model needs nothing from the web layer.
     @property
-    def is_active(self) -> bool:  # Flask-Login asks this
+    def is_active(self) -> bool:
         return self.is_enabled
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
 
     @property
     def is_learner(self) -> bool:

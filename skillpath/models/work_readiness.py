@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
+from skillpath.i18n import _l
 from skillpath.models._types import UTCDateTime, str_enum, utcnow
 
 
@@ -27,20 +28,26 @@ class WorkReadiness(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "NOT_STARTED": "Not started",
-            "READY_TO_WORK": "Ready to work",
-            "SUPPORT_NEEDED": "Needs support",
-            "SUPPORT_DECLINED": "Does not want support",
-            "NO_RIGHT_TO_WORK": "No right to work in the UK",
-        }[self.value]
+        """The words a person reads, in their language (the value is the prison service's code)."""
+        return str(_WORK_READINESS_LABELS[self.value])
+
+
+_WORK_READINESS_LABELS = {
+    "NOT_STARTED": _l("Not started"),
+    "READY_TO_WORK": _l("Ready to work"),
+    "SUPPORT_NEEDED": _l("Needs support"),
+    "SUPPORT_DECLINED": _l("Does not want support"),
+    "NO_RIGHT_TO_WORK": _l("No right to work in the UK"),
+}
 
 
 class StatusChangeType(StrEnum):
+    """The prison service's StatusChange, exactly. A change that is none of these (for example
+    from "Needs support" to "Ready to work") has no status-change type: the column is NULL."""
+
     NEW = "NEW"
     ACCEPTED_TO_DECLINED = "ACCEPTED_TO_DECLINED"
     DECLINED_TO_ACCEPTED = "DECLINED_TO_ACCEPTED"
-    UPDATED = "UPDATED"
 
 
 class Barrier(StrEnum):
@@ -55,18 +62,18 @@ class Barrier(StrEnum):
 
     @property
     def label(self) -> str:
-        return _BARRIER_LABELS[self.value]
+        return str(_BARRIER_LABELS[self.value])
 
 
 _BARRIER_LABELS = {
-    "BANK_ACCOUNT": "Bank account",
-    "CV_AND_COVERING_LETTER": "CV and covering letter",
-    "DISCLOSURE_LETTER": "Disclosure letter",
-    "EMAIL": "Email address",
-    "PHONE": "Phone",
-    "HOUSING": "Housing",
-    "ID": "Identification (ID)",
-    "INTERVIEW_CLOTHING": "Clothes for interviews",
+    "BANK_ACCOUNT": _l("Bank account"),
+    "CV_AND_COVERING_LETTER": _l("CV and covering letter"),
+    "DISCLOSURE_LETTER": _l("Disclosure letter"),
+    "EMAIL": _l("Email address"),
+    "PHONE": _l("Phone"),
+    "HOUSING": _l("Housing"),
+    "ID": _l("Identification (ID)"),
+    "INTERVIEW_CLOTHING": _l("Clothes for interviews"),
 }
 
 
@@ -77,7 +84,10 @@ class BarrierStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"NOT_STARTED": "Not started", "IN_PROGRESS": "In progress", "COMPLETED": "Done"}[self.value]
+        return str(_BARRIER_STATUS_LABELS[self.value])
+
+
+_BARRIER_STATUS_LABELS = {"NOT_STARTED": _l("Not started"), "IN_PROGRESS": _l("In progress"), "COMPLETED": _l("Done")}
 
 
 class IdDocument(StrEnum):
@@ -108,7 +118,8 @@ class ReadinessStatusChange(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[WorkReadiness] = mapped_column(str_enum(WorkReadiness))
-    change_type: Mapped[StatusChangeType] = mapped_column(str_enum(StatusChangeType))
+    # NULL when the change is neither the first status nor into/out of "Does not want support".
+    change_type: Mapped[StatusChangeType | None] = mapped_column(str_enum(StatusChangeType))
     # Only a code: health and offence details are not collected.
     decline_reason: Mapped[DeclineReason | None] = mapped_column(str_enum(DeclineReason))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

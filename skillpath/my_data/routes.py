@@ -12,9 +12,6 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from skillpath.auth.policy import learner_required
-from skillpath.extensions import db
-from skillpath.models.audit import AuditAction
-from skillpath.services.audit.audit import record_event
 from skillpath.services.exports import my_data
 
 bp = Blueprint("my_data", __name__, url_prefix="/learner/my-data")
@@ -32,27 +29,18 @@ def index() -> str:
 @bp.route("/download")
 @learner_required
 def download() -> Response:
-    document = my_data.as_json(my_data.collect(current_user))
-    return _json_download(document, DOWNLOAD_NAME, kind=my_data.DOWNLOAD_FULL)
+    document = my_data.download_my_data(current_user, ip_address=request.remote_addr)
+    return _json_download(document, DOWNLOAD_NAME)
 
 
 @bp.route("/download-to-share")
 @learner_required
 def download_to_share() -> Response:
-    document = my_data.as_json_to_share(my_data.collect_to_share(current_user))
-    return _json_download(document, DOWNLOAD_TO_SHARE_NAME, kind=my_data.DOWNLOAD_TO_SHARE)
+    document = my_data.download_my_data(current_user, to_share=True, ip_address=request.remote_addr)
+    return _json_download(document, DOWNLOAD_TO_SHARE_NAME)
 
 
-def _json_download(document: dict[str, Any], filename: str, *, kind: str) -> Response:
-    # A copy of the record leaving the service is worth a line in the log the learner can see, saying which copy.
-    record_event(
-        AuditAction.LEARNER_DATA_DOWNLOADED,
-        actor=current_user,
-        subject=current_user,
-        ip_address=request.remote_addr,
-        kind=kind,
-    )
-    db.session.commit()
+def _json_download(document: dict[str, Any], filename: str) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2)
     return Response(
         body.encode("utf-8"),

@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
 
 from skillpath.forms_common import choices
+from skillpath.i18n import _, _l
 from skillpath.models import Confidence
 from skillpath.services.progress.self_assessment import SkillConfidence, SkillRef
 
@@ -16,7 +17,7 @@ from skillpath.services.progress.self_assessment import SkillConfidence, SkillRe
 class RateConfidenceForm(FlaskForm):
     """Subclassed per page by `rate_confidence_form`, which adds a radios field per skill."""
 
-    submit = SubmitField("Save my answers", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save my answers"), widget=GovSubmitInput())
 
     skill_fields: tuple[tuple[SkillConfidence, str], ...] = ()
 
@@ -45,11 +46,11 @@ def rate_confidence_form(skills: Sequence[SkillConfidence], *, prefill: bool) ->
             RadioField(
                 skill.question.legend,
                 description=skill.question.explanation,
-                choices=choices((level.value, level.label) for level in Confidence),
+                choices=choices((level.value, level.label) for level in Confidence),  # codes as values
                 widget=GovRadioInput(),
                 # Nothing chosen and a forged value both fail the choice check, so it carries the message.
                 # It names the question, so that ten unanswered questions never show ten identical errors.
-                invalid_choice_message=f"Choose an answer for {skill.question.short_name_in_sentence}",
+                invalid_choice_message=_("Choose an answer for %(skill)s", skill=skill.question.short_name_in_sentence),
             ),
         )
     _Form.skill_fields = tuple((skill, skill.ref.field_name) for skill in skills)

@@ -7,14 +7,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import learner_required
-from skillpath.extensions import db
-from skillpath.models._types import utcnow
-from skillpath.models.audit import AuditAction
+from skillpath.i18n import _, _l
 from skillpath.self_assessment.forms import rate_confidence_form
-from skillpath.services.audit.audit import record_event
-from skillpath.services.progress.self_assessment import SkillConfidence, latest_ratings, record_self_ratings
+from skillpath.services.errors import DomainError
+from skillpath.services.progress.self_assessment import RatingGroup, latest_ratings, rate_confidence, skills_to_rate
 
 bp = Blueprint("self_assessment", __name__, url_prefix="/learner/confidence")
+
+HEADINGS = {RatingGroup.JOB_SKILLS: _l("Skills for the job I want"), RatingGroup.WORK_SKILLS: _l("Skills for work")}
 
 
 @bp.route("")
@@ -29,35 +29,30 @@ def index() -> str:
 @bp.route("/job-skills", methods=["GET", "POST"])
 @learner_required
 def job_skills() -> str | Response:
-    overview = latest_ratings(current_user)
-    if not overview.has_target:
+    if not latest_ratings(current_user).has_target:
         return redirect(url_for("learners.choose_target"))
-    return _rate(overview.required_job_skills, group="job-skills", heading="Skills for the job I want")
+    return _rate(RatingGroup.JOB_SKILLS)
 
 
 @bp.route("/work-skills", methods=["GET", "POST"])
 @learner_required
 def work_skills() -> str | Response:
-    return _rate(latest_ratings(current_user).work_skills, group="work-skills", heading="Skills for work")
+    return _rate(RatingGroup.WORK_SKILLS)
 
 
-def _rate(skills: tuple[SkillConfidence, ...], *, group: str, heading: str) -> str | Response:
+def _rate(group: RatingGroup) -> str | Response:
+    skills = skills_to_rate(latest_ratings(current_user), group)
     form = rate_confidence_form(skills, prefill=request.method != "POST")
     if form.validate_on_submit():
-        added = record_self_ratings(current_user, form.answers())
-        if added:
-            record_event(
-                AuditAction.LEARNER_CONFIDENCE_RATED,
-                actor=current_user,
-                subject=current_user,
-                group=group,
-                changed=len(added),
-            )
-            current_user.learner_profile.last_activity_at = utcnow()
-            db.session.commit()
-            flash("Your answers have been saved.", "success")
+        try:
+            rated = rate_confidence(current_user, group, form.answers())
+        except DomainError as error:
+            flash(error.message, "error")
         else:
-            flash("Your answers have been saved. Nothing had changed.", "success")
+            if rated.changed:
+                flash(_("Your answers have been saved."), "success")
+            else:
+                flash(_("Your answers have been saved. Nothing had changed."), "success")
         return redirect(url_for("self_assessment.index"))
     # Not passed as `form`: the page draws its own error summary, one short line per unanswered question.
     return render_template(
@@ -65,7 +60,7 @@ def _rate(skills: tuple[SkillConfidence, ...], *, group: str, heading: str) -> s
         rate_form=form,
         unanswered=form.unanswered(),
         skills=skills,
-        heading=heading,
-        group=group,
+        heading=str(HEADINGS[group]),
+        group=group.value,
         target=current_user.learner_profile.target_role_level,
     )

@@ -33,6 +33,7 @@ from skillpath.models import (
 )
 from skillpath.models._types import utcnow
 from skillpath.services.certificates import certificates
+from skillpath.services.certificates.issuer import Issuer
 from skillpath.services.learners import accounts, organisations
 from skillpath.services.progress import progress
 from skillpath.services.readiness import barriers
@@ -84,7 +85,7 @@ class DemoLogin:
     description: str
 
 
-def seed_demo(*, password: str, now: datetime | None = None) -> list[DemoLogin]:
+def seed_demo(*, password: str, issuer: Issuer | None = None, now: datetime | None = None) -> list[DemoLogin]:
     """Create the demo world, or leave it as it is if it is already there."""
     if accounts.find_user_by_username(DEMO_ADMIN) is not None:
         return _logins()
@@ -124,6 +125,7 @@ def seed_demo(*, password: str, now: datetime | None = None) -> list[DemoLogin]:
             stage,
             rng,
             now,
+            issuer,
         )
     new_starter = accounts.create_learner(
         username="demo-newstarter",
@@ -255,6 +257,7 @@ def _learner(
     stage: float,
     rng: random.Random,
     now: datetime,
+    issuer: Issuer | None = None,
 ) -> None:
     """One learner, `stage` of the way (0 to 1) through their modules, with activity spread over past months.
 
@@ -304,7 +307,7 @@ def _learner(
                 signed_at = min(clock + timedelta(days=rng.randint(1, 6)), now)
                 last_signed = max(last_signed, signed_at)
                 progress.sign_off(enrolment, mentor=mentor, at=signed_at)
-                certificates.issue_module_certificate(enrolment, mentor=mentor, at=signed_at)
+                certificates.issue_module_certificate(enrolment, mentor=mentor, issuer=issuer, at=signed_at)
     learner.learner_profile.last_activity_at = clock
     _barriers(learner, mentor, rng, started, now, stage)
     _status(learner, mentor, stage, started)
@@ -312,7 +315,7 @@ def _learner(
         db.session.flush()
         with contextlib.suppress(certificates.CertificateError):  # not Ready after all: nothing to confirm
             confirmed_at = min(max(now - timedelta(days=2), last_signed), now)  # after the last sign-off
-            certificates.issue_role_readiness_certificate(learner, mentor, at=confirmed_at)
+            certificates.issue_role_readiness_certificate(learner, mentor, issuer=issuer, at=confirmed_at)
 
 
 def _barriers(learner: User, mentor: User, rng: random.Random, start: datetime, now: datetime, stage: float) -> None:
@@ -347,7 +350,7 @@ def _status(learner: User, mentor: User, stage: float, at: datetime) -> None:
             ReadinessStatusChange(
                 learner_id=learner.id,
                 status=WorkReadiness.READY_TO_WORK,
-                change_type=StatusChangeType.UPDATED,
+                change_type=None,
                 changed_by_id=mentor.id,
                 changed_at=at + timedelta(days=45),
             )

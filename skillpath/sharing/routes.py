@@ -9,28 +9,33 @@ carries no referrer and is never stored, since the token is in the address.
 
 from __future__ import annotations
 
+import io
 import uuid
-from dataclasses import dataclass
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from skillpath.auth.loaders import my_share_link_or_404, share_link_for_token_or_404, shared_certificate_or_404
 from skillpath.auth.policy import learner_required, public
-from skillpath.certificates import downloads
-from skillpath.certificates.qr import qr_svg
-from skillpath.extensions import db, limiter
-from skillpath.models import Certificate, ShareLink
+from skillpath.i18n import _
 from skillpath.services.certificates import sharing
-from skillpath.services.certificates.certificates import Verification, verification_of
-from skillpath.services.certificates.signing import app_key_store
+from skillpath.services.certificates.downloads import FileFormat, download_certificate
+from skillpath.services.certificates.issuer import Issuer
+from skillpath.services.certificates.qr import qr_svg
+from skillpath.services.errors import DomainError
 from skillpath.sharing import tokens
 from skillpath.sharing.forms import CreateShareLinkForm, WithdrawShareLinkForm
-from skillpath.verify.urls import public_url, verify_url
+from skillpath.web import limiter
 
 bp = Blueprint("sharing", __name__)
 
 PUBLIC_PREFIX = "/share/"
+
+
+def _issuer() -> Issuer:
+    return Issuer.from_settings(current_app.config, current_app.instance_path)
 
 
 def _share_limit() -> str:
@@ -52,10 +57,6 @@ def _private_address(response: Response) -> Response:
 
 
 # --- The learner's links -----------------------------------------------------------------------
-
-
-def _my_link_or_404(link_id: uuid.UUID) -> ShareLink:
-    return sharing.get_learner_share_link(current_user, link_id) or abort(404)
 
 
 @bp.route("/learner/share-links")
@@ -92,12 +93,11 @@ def new() -> str | Response:
                 last_day=form.last_day.data,
                 actor=current_user,
             )
-        except sharing.SharingError as error:
-            getattr(form, error.field or "certificates").errors = [str(error)]
+        except DomainError as error:
+            getattr(form, error.field or "certificates").errors = [error.message]
         else:
-            db.session.commit()
             if not created:  # the same form sent again (a double click, or the back button)
-                flash("You had already made this link. To share other certificates, make a new link.")
+                flash(_("You had already made this link. To share other certificates, make a new link."))
             tokens.remember_for_reveal(link, token)
             return redirect(url_for("sharing.link", link_id=link.public_id))
     return render_template("sharing/new.html", form=form, certificates=certificates)
@@ -106,10 +106,10 @@ def new() -> str | Response:
 @bp.route("/learner/share-links/<uuid:link_id>")
 @learner_required
 def link(link_id: uuid.UUID) -> str:
-    item = _my_link_or_404(link_id)
+    item = my_share_link_or_404(link_id)
     state = sharing.state_of(item)
     token = tokens.take_for_reveal(item) if state == sharing.LinkState.ACTIVE else None
-    url = public_url("sharing.shared", token=token) if token else None
+    url = _issuer().urls.share(token) if token else None
     return render_template(
         "sharing/link.html",
         link=item,
@@ -117,23 +117,22 @@ def link(link_id: uuid.UUID) -> str:
         last_day=sharing.last_day_of(item),
         openings=sharing.openings_with_recent(item),
         url=url,
-        qr_svg=qr_svg(url, "QR code for this share link") if url else None,
+        qr_svg=qr_svg(url, _("QR code for this share link")) if url else None,
     )
 
 
 @bp.route("/learner/share-links/<uuid:link_id>/withdraw", methods=["GET", "POST"])
 @learner_required
 def withdraw(link_id: uuid.UUID) -> str | Response:
-    item = _my_link_or_404(link_id)
+    item = my_share_link_or_404(link_id)
     back = url_for("sharing.link", link_id=item.public_id)
     if item.is_withdrawn:
-        flash("This link has already been withdrawn.")
+        flash(_("This link has already been withdrawn."))
         return redirect(back)
     form = WithdrawShareLinkForm()
     if form.validate_on_submit():
-        if sharing.withdraw_share_link(item, actor=current_user):
-            db.session.commit()
-        flash("The link has been withdrawn. Anyone who opens it now is told that it no longer works.", "success")
+        sharing.withdraw_share_link(item, actor=current_user)
+        flash(_("The link has been withdrawn. Anyone who opens it now is told that it no longer works."), "success")
         return redirect(url_for("sharing.index"))
     return render_template("sharing/withdraw.html", form=form, link=item, back=back)
 
@@ -141,73 +140,48 @@ def withdraw(link_id: uuid.UUID) -> str | Response:
 # --- The public page -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SharedItem:
-    """One certificate as the shared page shows it: its check, and its code for the download addresses."""
-
-    code: str
-    verification: Verification
-    verify_url: str
-
-
-def _open_link_or_404(token: str) -> ShareLink:
-    return sharing.find_share_link(token) or abort(404)
-
-
-def _shared_items(link: ShareLink) -> list[SharedItem]:
-    keys = app_key_store()
-    return [
-        SharedItem(item.display_code, verification_of(item, keys), verify_url(item))
-        for item in sharing.shared_certificates(link)
-    ]
-
-
 @bp.route("/share/<token>")
 @public
 @share_limit
 def shared(token: str) -> tuple[str, int]:
-    found = _open_link_or_404(token)
-    state = sharing.state_of(found)
-    if state != sharing.LinkState.ACTIVE:
-        return render_template("sharing/closed.html", state=state.value), 410
-    items = _shared_items(found)
-    last_day = sharing.last_day_of(found)
-    # The learner looking at their own link is not someone opening it.
-    is_owner = current_user.is_authenticated and current_user.id == found.learner_id
-    if request.method == "GET" and not is_owner:
-        sharing.record_opening(found)
-        db.session.commit()
+    found = share_link_for_token_or_404(token)
+    viewer = current_user if current_user.is_authenticated else None
+    page = sharing.open_share_link(found, _issuer(), viewer=viewer, counted=request.method == "GET")
+    if page.state != sharing.LinkState.ACTIVE:
+        return render_template("sharing/closed.html", state=page.state.value), 410
     # The template gets only what it shows: never the link itself, so never its label or its learner.
-    return render_template("sharing/shared.html", token=token, items=items, last_day=last_day), 200
+    return render_template("sharing/shared.html", token=token, items=page.items, last_day=page.last_day), 200
 
 
-def _shared_certificate_or_404(token: str, code: str) -> Certificate:
-    found = _open_link_or_404(token)
-    if sharing.state_of(found) != sharing.LinkState.ACTIVE:
-        abort(404)
-    item = sharing.get_shared_certificate(found, code)
-    # Only files the page offers: a certificate whose record no longer matches its signature gets none.
-    if item is None or not verification_of(item, app_key_store()).is_valid:
-        abort(404)
-    return item
+def _shared_download(token: str, code: str, file_format: FileFormat) -> Response:
+    issuer = _issuer()
+    item = shared_certificate_or_404(token, code, issuer)
+    file = download_certificate(item, file_format, issuer, by=None, fonts_folder=_fonts_folder())
+    return send_file(
+        io.BytesIO(file.data), mimetype=file.mimetype, as_attachment=True, download_name=file.filename, max_age=0
+    )
+
+
+def _fonts_folder() -> Path:
+    return Path(current_app.static_folder or "static") / "dist" / "fonts"
 
 
 @bp.route("/share/<token>/<code>/certificate.pdf")
 @public
 @share_limit
 def shared_pdf(token: str, code: str) -> Response:
-    return downloads.pdf_response(_shared_certificate_or_404(token, code))
+    return _shared_download(token, code, FileFormat.PDF)
 
 
 @bp.route("/share/<token>/<code>/credential.json")
 @public
 @share_limit
 def shared_jsonld(token: str, code: str) -> Response:
-    return downloads.jsonld_response(_shared_certificate_or_404(token, code))
+    return _shared_download(token, code, FileFormat.JSONLD)
 
 
 @bp.route("/share/<token>/<code>/credential.jwt")
 @public
 @share_limit
 def shared_jwt(token: str, code: str) -> Response:
-    return downloads.jwt_response(_shared_certificate_or_404(token, code))
+    return _shared_download(token, code, FileFormat.JWT)

@@ -11,10 +11,11 @@ from werkzeug.datastructures import FileStorage
 from wtforms import Field, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
+from skillpath.i18n import _, _l
 from skillpath.services.certificates.certificates import CODE_EXAMPLE, ENTER_THE_CODE, code_mistake, normalise_code
 from skillpath.services.certificates.credential_files import MAX_CREDENTIAL_BYTES
 
-CHOOSE_A_FILE = "Select a credential file"
+CHOOSE_A_FILE = _l("Select a credential file")
 
 
 def _is_a_code(form: Any, field: Field) -> None:
@@ -29,8 +30,8 @@ class CheckCertificateForm(FlaskForm):
         csrf = False  # a GET form that changes nothing; employers arrive with no session
 
     code = StringField(
-        "Certificate code",
-        description=f"It is on the certificate, beside the QR code. For example, {CODE_EXAMPLE}.",
+        _l("Certificate code"),
+        description=_l("It is on the certificate, beside the QR code. For example, %(example)s.", example=CODE_EXAMPLE),
         widget=GovTextInput(),
         validators=[InputRequired(ENTER_THE_CODE), _is_a_code],
     )
@@ -47,23 +48,26 @@ def _has_file(form: Any, field: Field) -> None:
 
 class UploadCredentialForm(FlaskForm):
     credential = FileField(
-        "Upload a credential file",
-        description=(
+        _l("Upload a credential file"),
+        description=_l(
             "The .json or .jwt file you were sent, exactly as it was downloaded from SkillPath. "
-            f"It must be smaller than {MAX_CREDENTIAL_BYTES // 1024} KB."
+            "It must be smaller than %(size)d KB.",
+            size=MAX_CREDENTIAL_BYTES // 1024,
         ),
         widget=GovFileInput(),
         validators=[_has_file],
     )
-    submit = SubmitField("Check file", widget=GovSubmitInput())
+    submit = SubmitField(_l("Check file"), widget=GovSubmitInput())
 
     def read(self) -> bytes | None:
         """The file's bytes, or None (with the field's error set) when it is empty or too large."""
         data = self.credential.data.stream.read(MAX_CREDENTIAL_BYTES + 1)
         if not data:
-            self.credential.errors = ["The selected file is empty"]
+            self.credential.errors = [_("The selected file is empty")]
             return None
         if len(data) > MAX_CREDENTIAL_BYTES:
-            self.credential.errors = [f"The selected file must be smaller than {MAX_CREDENTIAL_BYTES // 1024} KB"]
+            self.credential.errors = [
+                _("The selected file must be smaller than %(size)d KB", size=MAX_CREDENTIAL_BYTES // 1024)
+            ]
             return None
         return data

@@ -22,9 +22,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from skillpath.auth.policy import public
-from skillpath.certificates.qr import qr_svg
 from skillpath.errors import problem
-from skillpath.extensions import csrf, limiter
+from skillpath.i18n import _, _l, current_language
 from skillpath.services.certificates import credential_files, openbadges, vc_jwt
 from skillpath.services.certificates.certificate_pdf import CERTIFICATE_TITLES
 from skillpath.services.certificates.certificates import (
@@ -39,11 +38,13 @@ from skillpath.services.certificates.certificates import (
     verification_of,
 )
 from skillpath.services.certificates.credential_check import CredentialCheck, certifies
-from skillpath.services.certificates.signing import app_key_store, did_key
+from skillpath.services.certificates.qr import qr_svg
+from skillpath.services.certificates.signing import did_key
+from skillpath.settings import app_issuer, app_urls
 from skillpath.verify import cors, openapi
 from skillpath.verify.forms import CheckCertificateForm, UploadCredentialForm
 from skillpath.verify.problems import PROBLEM_TYPES, problem_of
-from skillpath.verify.urls import public_url
+from skillpath.web import csrf, limiter
 
 bp = Blueprint("verify", __name__)
 bp.before_app_request(cors.answer_preflight)
@@ -134,7 +135,7 @@ def _render_result(result: Verification, code: str) -> str:
         and not current_user.is_authenticated
         and "_flashes" not in session
     )
-    key = (id(current_app), code, result)
+    key = (id(current_app), current_language(), code, result)  # one page per language
     if cacheable and (page := rendered_pages.get(key)) is not None:
         return page
     page = render_template("verify/certificate.html", result=result, code=code)
@@ -170,7 +171,7 @@ def certificate(code: str) -> tuple[str, int] | Response:
         return _index_page(form, UploadCredentialForm()), 400
     if code != format_code(body):  # typed loosely: show it at its one address
         return redirect(url_for("verify.certificate", code=format_code(body)))
-    result = verification_of(get_checkable_certificate(body), app_key_store())
+    result = verification_of(get_checkable_certificate(body), app_issuer().keys)
     return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
 
 
@@ -188,15 +189,15 @@ def printable(code: str) -> tuple[str, int] | Response:
     if code != format_code(body):
         return redirect(url_for("verify.printable", code=format_code(body)))
     found = get_checkable_certificate(body)
-    result = verification_of(found, app_key_store())
+    result = verification_of(found, app_issuer().keys)
     if found is None or not result.is_valid:
         return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
     page = render_template(
         "verify/printable.html",
         content=result.content,
         title=CERTIFICATE_TITLES[found.kind],
-        verify_home=public_url("verify.index"),
-        qr_svg=qr_svg(public_url("verify.certificate", code=code), "QR code that opens this certificate’s check page"),
+        verify_home=app_urls().verify_home(),
+        qr_svg=qr_svg(app_urls().verify_code(code), _("QR code that opens this certificate’s check page")),
     )
     return page, 200
 
@@ -210,7 +211,7 @@ def check_file() -> tuple[str, int]:
     data = form.read() if form.validate_on_submit() else None
     if data is None:
         return _index_page(CheckCertificateForm(None), form), 200  # as every form here answers its errors
-    check = credential_files.check_credential_bytes(data)
+    check = credential_files.check_credential_bytes(data, app_issuer())
     content = _content_of(check)
     # An answer, whatever it says: the page succeeded even when the file cannot be trusted.
     return render_template("verify/check_file.html", check=check, content=content), 200
@@ -219,7 +220,7 @@ def check_file() -> tuple[str, int]:
 def _recorded(check: CredentialCheck) -> Verification | None:
     """Our record of the checked credential's certificate, when the check found a genuine credential of ours."""
     body = normalise_code(check.code) if check.signature_valid and check.code else None
-    return verification_of(get_checkable_certificate(body), app_key_store()) if body else None
+    return verification_of(get_checkable_certificate(body), app_issuer().keys) if body else None
 
 
 def _content_of(check: CredentialCheck) -> CertificateContent | None:
@@ -237,7 +238,7 @@ _PROBLEMS = {
 
 def _certificate_json(content: CertificateContent) -> dict[str, Any]:
     """What the certificate certifies, with its Essential Digital Skills areas when it was signed with them."""
-    certificate = certifies(content, issuer_id=public_url("verify.issuer_profile"))
+    certificate = certifies(content, issuer_id=app_urls().issuer_profile())
     if content.areas:
         certificate["skillAreas"] = list(content.areas)
     return certificate
@@ -252,8 +253,8 @@ def _result_json(result: Verification, code: str) -> dict[str, Any]:
         "message": result.message,
         "code": code,
         "certificate": _certificate_json(content),
-        "verificationUrl": public_url("verify.certificate", code=content.code),
-        "signature": {"algorithm": "EdDSA", "keyId": result.key_id, "keys": public_url("verify.jwks")},
+        "verificationUrl": app_urls().verify_code(content.code),
+        "signature": {"algorithm": "EdDSA", "keyId": result.key_id, "keys": app_urls().jwks()},
     }
     if result.revoked_at is not None:
         data["revokedAt"] = iso_utc(result.revoked_at)
@@ -274,11 +275,11 @@ def api_code(code: str) -> Response:
     body = normalise_code(code)
     if body is None:  # what is wrong with it, as the form says: nothing was looked up
         return problem_of(_PROBLEMS[VerificationStatus.INVALID_CODE], code_mistake(code))
-    result = verification_of(get_checkable_certificate(body), app_key_store())
+    result = verification_of(get_checkable_certificate(body), app_issuer().keys)
     return _verification_response(result, format_code(body))
 
 
-SEND_A_CREDENTIAL = (
+SEND_A_CREDENTIAL = _l(
     "Send the credential as the request body: a .jwt file as application/jwt (or application/vc+jwt, or text/plain), "
     'a .json file as application/vc+ld+json (or application/ld+json, or application/json), or {"credential": "…"}.'
 )
@@ -287,28 +288,29 @@ SEND_A_CREDENTIAL = (
 def _read_posted_credential() -> str | dict[str, Any] | Response:
     """The posted JWT (text) or JSON-LD credential (an object), or the problem response that says why not."""
     if request.mimetype not in vc_jwt.JWT_MEDIA_TYPES | JSON_CREDENTIAL_MEDIA_TYPES:
-        return problem(415, SEND_A_CREDENTIAL)
+        return problem(415, str(SEND_A_CREDENTIAL))
     too_large = (request.content_length or 0) > credential_files.MAX_CREDENTIAL_BYTES
     raw = b"" if too_large else request.get_data()  # bounded by MAX_CONTENT_LENGTH when the length is not sent
     if too_large or len(raw) > credential_files.MAX_CREDENTIAL_BYTES:
-        return problem(413, f"The credential must be {credential_files.MAX_CREDENTIAL_BYTES // 1024} KB or smaller.")
+        size = credential_files.MAX_CREDENTIAL_BYTES // 1024
+        return problem(413, _("The credential must be %(size)d KB or smaller.", size=size))
     try:
         text = raw.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
-        return problem_of("unreadable-credential", credential_files.NOT_TEXT)
+        return problem_of("unreadable-credential", str(credential_files.NOT_TEXT))
     if not text:
-        return problem_of("unreadable-credential", SEND_A_CREDENTIAL)
+        return problem_of("unreadable-credential", str(SEND_A_CREDENTIAL))
     if request.mimetype in vc_jwt.JWT_MEDIA_TYPES:
-        return text if vc_jwt.looks_like_jwt(text) else problem_of("unreadable-credential", vc_jwt.UNREADABLE)
+        return text if vc_jwt.looks_like_jwt(text) else problem_of("unreadable-credential", str(vc_jwt.UNREADABLE))
     document = credential_files.parse_json(text)
     if isinstance(document, CredentialCheck):
-        return problem_of("unreadable-credential", document.problem or SEND_A_CREDENTIAL)
+        return problem_of("unreadable-credential", document.problem or str(SEND_A_CREDENTIAL))
     if request.mimetype == JSON_MEDIA_TYPE and isinstance(document, dict) and document.keys() == {"credential"}:
         document = document["credential"]  # the wrapped form: {"credential": "<jwt>"} or {"credential": {...}}
     if isinstance(document, str):
         return document
     if not isinstance(document, dict):
-        return problem_of("unreadable-credential", credential_files.NOT_AN_OBJECT)
+        return problem_of("unreadable-credential", str(credential_files.NOT_AN_OBJECT))
     return document
 
 
@@ -317,7 +319,7 @@ def _check_response(check: CredentialCheck) -> Response:
     result = _recorded(check) if check.withdrawn is not None else None
     if result is not None and result.content is not None:
         return _json(_result_json(result, result.content.code))
-    detail = check.problem or "The credential cannot be trusted."
+    detail = check.problem or _("The credential cannot be trusted.")
     return problem_of("credential-not-trusted", detail, signatureValid=check.signature_valid)
 
 
@@ -331,8 +333,8 @@ def api_credential() -> Response:
     if isinstance(posted, Response):
         return posted
     if isinstance(posted, str):
-        return _check_response(vc_jwt.check_jwt_credential(posted))
-    return _check_response(credential_files.check_credential_document(posted))
+        return _check_response(vc_jwt.check_jwt_credential(posted, app_issuer()))
+    return _check_response(credential_files.check_credential_document(posted, app_issuer()))
 
 
 @bp.route("/api/problems/<slug>")
@@ -356,7 +358,8 @@ def openapi_document() -> Response:
 @public
 def jwks() -> Response:
     """Every public key: Ed25519 (certificates, JSON-LD credentials) and ES256 (VC-JWTs)."""
-    keys = [*app_key_store().jwks()["keys"], *vc_jwt.jwks_entries()]
+    issuer = app_issuer()
+    keys = [*issuer.keys.jwks()["keys"], *vc_jwt.jwks_entries(issuer)]
     return _json({"keys": keys}, cache=KEYS_CACHE, mimetype=JWKS_MEDIA_TYPE)
 
 
@@ -364,7 +367,7 @@ def jwks() -> Response:
 @public
 def issuer_key(kid: str) -> Response:
     """One ES256 public key as a JWK: the URL a VC-JWT's `kid` names."""
-    jwk = vc_jwt.public_jwk(kid) or abort(404)
+    jwk = vc_jwt.public_jwk(kid, app_issuer()) or abort(404)
     return _json(jwk, cache=KEYS_CACHE, mimetype=JWK_MEDIA_TYPE)
 
 
@@ -373,10 +376,10 @@ def issuer_key(kid: str) -> Response:
 def issuer_profile() -> Response:
     """The issuer the VC-JWTs name, pointing at every key it signs with (OB 3.0 otherIdentifier entries)."""
     profile = openbadges.issuer_profile(
-        issuer_id=public_url("verify.issuer_profile"),
+        issuer_id=app_urls().issuer_profile(),
         name=str(current_app.config["ISSUER_NAME"]),
-        url=public_url("main.index"),
-        jwks_url=public_url("verify.jwks"),
+        url=app_urls().home(),
+        jwks_url=app_urls().jwks(),
     )
     profile["otherIdentifier"] = _key_identifiers()
     return _json(profile, cache=KEYS_CACHE, mimetype=PROFILE_MEDIA_TYPE)
@@ -384,9 +387,10 @@ def issuer_profile() -> Response:
 
 def _key_identifiers() -> list[dict[str, str]]:
     """The JWKS, each ES256 key's URL (a VC-JWT's kid) and each Ed25519 key's did:key (a JSON-LD issuer)."""
-    store = app_key_store()
-    entries = [(public_url("verify.jwks"), "ext:jwks_uri")]
-    entries += [(jwk["kid"], "ext:es256_key") for jwk in vc_jwt.jwks_entries()]
+    issuer = app_issuer()
+    store = issuer.keys
+    entries = [(issuer.urls.jwks(), "ext:jwks_uri")]
+    entries += [(jwk["kid"], "ext:es256_key") for jwk in vc_jwt.jwks_entries(issuer)]
     entries += [
         (did_key(public), "ext:did_key")
         for info in store.list_keys()

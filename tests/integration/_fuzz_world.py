@@ -15,8 +15,11 @@ from pathlib import Path
 
 from flask import current_app
 
+from skillpath.auth.passwords import hash_secret, verify_secret
 from skillpath.extensions import db
-from skillpath.models import Barrier, BarrierStatus, Certificate, SkillLevel, StatusList, StepStatus, User
+from skillpath.models import ApiScope, Barrier, BarrierStatus, Certificate, SkillLevel, StatusList, StepStatus, User
+from skillpath.services.api import clients as api_clients
+from skillpath.services.api import tokens
 from skillpath.services.certificates import certificates as certificate_service
 from skillpath.services.certificates import sharing
 from skillpath.services.certificates.certificates import format_code
@@ -41,6 +44,7 @@ class FuzzWorld:
     admin: User
     newcomer: User  # a learner who has not set up their account yet
     newcomer_code: str
+    api_token: str  # a staff API client's bearer token: every scope, bound to the learner's establishment
     # URL converter name -> value; (endpoint, blueprint or role; converter name) -> value where one needs another.
     values: dict[str, str] = field(default_factory=dict)
     endpoint_values: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -104,6 +108,17 @@ def build_world() -> FuzzWorld:
         last_day=None,
         actor=learner,
     )
+    api_client = api_clients.register_client(
+        name="Fuzzed system",
+        scopes=[scope.value for scope in ApiScope],
+        establishment_ids=[establishment.public_id],
+        by=admin,
+        hash_secret=hash_secret,
+    )
+    db.session.flush()
+    api_token = tokens.issue_token(
+        client_id=api_client.client.client_id, client_secret=api_client.secret, scope=None, check_secret=verify_secret
+    ).access_token
     db.session.flush()
     return FuzzWorld(
         learner=learner,
@@ -111,6 +126,7 @@ def build_world() -> FuzzWorld:
         admin=admin,
         newcomer=newcomer.user,
         newcomer_code=newcomer.activation_code,
+        api_token=api_token,
         values={
             "learner_id": str(learner.public_id),
             "cohort_id": str(cohort.public_id),
@@ -128,6 +144,7 @@ def build_world() -> FuzzWorld:
             "token": link_token,
             "slug": next(iter(PROBLEM_TYPES)),
             "kid": es256_signing_key().kid,
+            "client_id": str(api_client.client.public_id),
             **_status_list_of(certificate),
         },
         endpoint_values={
@@ -138,6 +155,11 @@ def build_world() -> FuzzWorld:
             # A certificate code, not a module code, everywhere employers go.
             ("verify", "code"): format_code(certificate.code),
             ("sharing", "code"): format_code(certificate.code),
+            # The staff API: a barrier's code; a module already signed off (signing off or returning it is refused).
+            ("api.barrier", "code"): Barrier.ID.value,
+            ("api.barrier_update", "code"): Barrier.ID.value,
+            ("api", "code"): signed_off.code,
+            ("api", "slug"): "not-found",
             **{(str(user.role), "session_id"): str(row.public_id) for user, row in elsewhere.items()},
         },
     )

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import IntegerConverter, Rule, UUIDConverter
 from werkzeug.test import TestResponse
 
+from skillpath.api.auth import API_CLIENT
 from skillpath.auth.policy import ACCESS_ATTRIBUTE, PUBLIC
 from skillpath.models import UserRole
 from tests import factories
@@ -26,6 +27,7 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "main.index",
         "main.health",
+        "main.language",  # the footer's switch to Welsh or English: sets a cookie, nothing else
         "auth.sign_in",
         "auth.activate",
         "auth.recover",
@@ -50,6 +52,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "sharing.shared_jsonld",
         "sharing.shared_jwt",
         "auth.choose_password",
+        # The staff API's token endpoint (clients prove themselves there), its OpenAPI document and problem pages.
+        "api.token",
+        "api.openapi_document",
+        "api.problem_type",
         "static",
     }
 )
@@ -93,11 +99,30 @@ def test_every_endpoint_is_public_on_purpose_or_protected_by_role(app):
         access = getattr(view, ACCESS_ATTRIBUTE, None)
         if endpoint == "static":
             continue
-        if access == PUBLIC:
+        if access in (PUBLIC, API_CLIENT):  # API clients: a bearer token with a scope (see the test below)
             continue
         if not (isinstance(access, frozenset) and access and access <= set(UserRole)):
             unprotected.append(endpoint)
     assert unprotected == [], f"these endpoints have no @public or @roles_required: {unprotected}"
+
+
+def test_every_staff_api_endpoint_needs_a_bearer_token_whoever_is_signed_in(app, client, admin):
+    """The staff API takes no session cookie: without a token, even an administrator's browser gets 401."""
+    signed_in = sign_in(app.test_client(), admin)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if _access(app, rule.endpoint) != API_CLIENT:
+            continue
+        assert rule.rule.startswith("/api/v1/"), rule.rule
+        url = _url(app, rule)
+        method = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})[0]
+        for browser in (client, signed_in):
+            response = browser.open(url, method=method, json={})
+            assert response.status_code == 401, f"{rule.endpoint} {method} {url} gave {response.status_code}"
+            assert response.mimetype == "application/problem+json"
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        checked += 1
+    assert checked >= 20
 
 
 def test_the_public_endpoints_are_exactly_the_expected_list(app):

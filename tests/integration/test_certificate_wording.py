@@ -20,6 +20,7 @@ from skillpath.models import Certificate, EssentialSkillArea, SkillLevel
 from skillpath.services.catalogue.catalogue_data import DATA_DIR, CatalogueDataError, can_do_statements, read_catalogue
 from skillpath.services.certificates import certificates as service
 from skillpath.services.certificates import credential_files, openbadges, signing
+from skillpath.services.certificates.issuer import Issuer
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, flash_messages, heading, page, post_form
@@ -146,7 +147,7 @@ def test_an_essential_digital_skills_certificate_signs_and_shows_its_skill_areas
     assert [(a["targetName"], a["targetFramework"]) for a in alignment] == [
         ("Communicating", openbadges.EDS_FRAMEWORK_NAME)
     ]
-    assert credential_files.check_credential_document(document).ok
+    assert credential_files.check_credential_document(document, Issuer.from_settings(app.config, app.instance_path)).ok
     _assert_expands_without_loss(document)  # every new term is one the shipped JSON-LD contexts define
     token = _credential(learner_client, certificate, "credential")
     posted = client.post("/api/verify", data=token, content_type="application/vc+jwt")

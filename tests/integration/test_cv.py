@@ -26,6 +26,7 @@ from skillpath.models import (
 )
 from skillpath.services.certificates import certificates
 from skillpath.services.certificates.signing import KeyStore
+from skillpath.services.errors import InvalidInput
 from skillpath.services.plans import cv
 from skillpath.services.progress import progress
 from tests import factories
@@ -393,3 +394,90 @@ def test_the_learner_home_page_links_to_the_cv(client_with_cv):
     db.session.flush()
     links = [a["href"] for a in page(client.get("/learner/")).select("a")]
     assert "/learner/cv" in links
+
+
+# --- Use cases: each change is saved, counted as activity and audited without the learner's words ------------------
+
+
+def _cv_events(learner: User) -> list[tuple[str, dict | None]]:
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_id == learner.id, AuditEvent.action.like("learner.cv.%"))
+    ).all()
+    return [(event.action, event.detail) for event in sorted(events, key=lambda event: event.id)]
+
+
+def test_each_change_to_the_cv_is_audited_by_part_and_never_with_the_learners_words(client_with_cv):
+    client, learner, _certificate = client_with_cv
+    learner.learner_profile.last_activity_at = None
+    db.session.flush()
+
+    write_cv(client)
+    job = cv.get_cv_content(learner).entries(cv.Section.WORK)[0]
+    post_form(client, f"/learner/cv/work-history/{job.id}/remove", {})
+    post_form(client, "/learner/cv/finish", {"mark_barrier": "no"})
+
+    assert _cv_events(learner) == [
+        ("learner.cv.changed", {"kind": "about_you"}),
+        ("learner.cv.entry_saved", {"kind": "work", "added": True}),
+        ("learner.cv.entry_saved", {"kind": "education", "added": True}),
+        ("learner.cv.entry_saved", {"kind": "interests", "added": True}),
+        ("learner.cv.entry_removed", {"kind": "work"}),
+        ("learner.cv.finished", None),
+    ]
+    everything = " ".join(str(detail) for _action, detail in _cv_events(learner))
+    for words in ("Jordan", "Warehouse", "Football", "I fix things"):
+        assert words not in everything
+    db.session.expire_all()
+    assert learner.learner_profile.last_activity_at is not None
+
+
+def test_removing_an_entry_that_is_gone_already_changes_nothing_and_is_not_audited(client_with_cv):
+    _client, learner, _certificate = client_with_cv
+
+    assert cv.remove_entry(learner, cv.Section.WORK, cv.new_entry_id()) is False
+    assert _cv_events(learner) == []
+
+
+def test_the_entry_limit_is_a_domain_error_on_the_title_with_a_message_for_the_learner(client_with_cv):
+    _client, learner, _certificate = client_with_cv
+    for n in range(cv.MAX_ENTRIES):
+        cv.save_entry(learner, cv.Section.WORK, cv.Entry(id=cv.new_entry_id(), title=f"Job {n}"))
+
+    with pytest.raises(cv.CvError) as refused:
+        cv.save_entry(learner, cv.Section.WORK, cv.Entry(id=cv.new_entry_id(), title="One too many"))
+
+    assert isinstance(refused.value, InvalidInput)
+    assert refused.value.field == "title"
+    assert refused.value.message == "You can add up to 10 to work history. Remove one to add another"
+
+
+@pytest.mark.parametrize(("kind", "address"), [("pdf", "pdf"), ("word", "word"), ("text", "text")])
+def test_each_download_is_audited_with_the_kind_of_file(client_with_cv, kind, address):
+    client, learner, _certificate = client_with_cv
+
+    response = client.get(f"/learner/cv/download/{address}")
+
+    assert response.status_code == 200
+    assert _cv_events(learner) == [("learner.cv.downloaded", {"kind": kind})]
+
+
+def test_a_refused_pdf_records_no_download(client_with_cv):
+    client, learner, _certificate = client_with_cv
+    cv.save_about_you(learner, name="محمد علي", contact="", statement="")
+    db.session.flush()
+
+    response = client.get("/learner/cv/download/pdf")
+
+    assert response.status_code == 302
+    assert ("learner.cv.downloaded", {"kind": "pdf"}) not in _cv_events(learner)
+
+
+def test_the_pdf_says_which_language_its_words_are_in(client_with_cv):
+    client, _learner, _certificate = client_with_cv
+
+    english = PdfReader(io.BytesIO(client.get("/learner/cv/download/pdf").data))
+    client.get("/language?to=cy")
+    welsh = PdfReader(io.BytesIO(client.get("/learner/cv/download/pdf").data))
+
+    assert english.trailer["/Root"]["/Lang"] == "en-GB"
+    assert welsh.trailer["/Root"]["/Lang"] == "cy"

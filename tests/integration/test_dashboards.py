@@ -85,7 +85,7 @@ def test_each_chart_has_a_json_payload_and_a_table_with_the_same_numbers(mentor_
     soup = page(mentor_client.get(f"/mentor/cohorts/{cohort.public_id}"))
 
     distribution = _figure(soup, "chart-distribution")
-    assert distribution["data"][0]["x"] == [band.value for band in Band]
+    assert distribution["data"][0]["x"] == [band.label for band in Band]
     assert distribution["data"][0]["y"] == [2, 0, 1, 1]
     assert [[row[0], int(row[1])] for row in _table(soup, "table-distribution")] == [
         ["Not started", 2],

@@ -34,7 +34,7 @@ def test_seed_demo_prints_logins_that_work_and_running_it_again_adds_nothing(app
     assert result.exit_code == 0, result.output
     for username in ("demo-learner", "demo-mentor", "demo-head", "demo-admin"):
         assert username in result.output
-        outcome = sign_in(username, "skillpath-demo", throttle=Throttle(), trusted_browser=False, ip=None).outcome
+        outcome = sign_in(username, "skillpath-demo", throttle=Throttle(), ip=None).outcome
         assert outcome == SignInOutcome.OK, username
     assert "activation code" in result.output
     counts = (_count(Establishment), _count(Cohort), _count(User), _count(ProgressEvent))

@@ -368,3 +368,50 @@ def test_finishing_marks_the_disclosure_letter_done_as_the_learner(learner_clien
 def test_not_yet_leaves_the_checklist_alone(learner_client, learner):
     post_form(learner_client, FINISHED, {"answer": "no"})
     assert db.session.scalar(select(BarrierItem).where(BarrierItem.learner_id == learner.id)) is None
+
+
+# --- Use cases: saving and deleting the draft, each with its audit event and nothing else -----------------------
+
+
+def _draft_events(learner) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.subject_id == learner.id, AuditEvent.action.like("learner.disclosure%"))
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_saving_and_deleting_a_draft_are_one_use_case_each_with_its_event(app, learner):
+    statement = Statement.from_texts({"who_i_am": STATEMENT["who_i_am"]})
+
+    disclosure.save_draft(learner, statement, app.config["SECRET_KEY"])
+    assert disclosure.read_draft(learner, app.config["SECRET_KEY"]) == statement
+    assert disclosure.delete_draft(learner) is True
+
+    assert disclosure.draft_saved_at(learner) is None
+    assert _draft_events(learner) == ["learner.disclosure_draft.saved", "learner.disclosure_draft.deleted"]
+
+
+def test_deleting_a_draft_that_is_not_there_changes_nothing(learner):
+    assert disclosure.delete_draft(learner) is False
+    assert _draft_events(learner) == []
+
+
+def test_a_refused_save_keeps_nothing_and_records_nothing(learner_client, learner):
+    response = post_form(learner_client, WRITE, {"who_i_am": "", **SAVE})
+
+    assert response.status_code == 200
+    assert error_summary(response) == {"#who_i_am": "Write at least one part of your statement"}
+    assert db.session.scalar(select(DisclosureDraft).where(DisclosureDraft.learner_id == learner.id)) is None
+    assert _draft_events(learner) == []
+
+
+def test_an_unreadable_draft_is_a_domain_error_with_the_learners_message(app, learner):
+    disclosure.save_draft(learner, Statement(who_i_am="Me"), app.config["SECRET_KEY"])
+
+    with pytest.raises(DraftUnreadable) as refused:
+        disclosure.read_draft(learner, "another secret key")
+
+    assert refused.value.message == "Your saved draft could not be opened. Delete it and write your statement again."

@@ -65,13 +65,25 @@ def test_a_cohort_export_has_one_row_per_learner_with_readiness_skills_and_barri
     assert ready["Last activity"] == "2026-11-20"
     assert ready["Barriers still open"] == str(len(Barrier) - 3)
     assert ready["Barrier: Bank account"] == "Done" and ready["Barrier: Housing"] == "Not started"
-    assert (ready["Fixing things: level held"], ready["Fixing things: level needed"]) == ("Working", "Working")
-    assert (ready["Explaining things: level held"], ready["Explaining things: level needed"]) == (
-        "Awareness",
-        "Working",
-    )
+    # Codes beside the words: SkillPath's band, the prison service's status and barrier codes.
+    assert (ready["Readiness band code"], ready["Work-readiness status code"]) == ("NEARLY_READY", "NOT_STARTED")
+    assert ready["Barrier code: BANK_ACCOUNT"] == "COMPLETED" and ready["Barrier code: HOUSING"] == "NOT_STARTED"
     plain = next(row for row in rows if row["Name"] == "Plain Name")
-    assert (plain["Readiness band"], plain["Fixing things: level needed"]) == ("Not started", "")
+    assert (plain["Readiness band"], plain["Readiness band code"]) == ("Not started", "NOT_STARTED")
+
+
+def test_the_columns_are_the_same_whatever_the_learners_targets(mentor_client, cohort, cohort_data):
+    """Skills used to be columns, so one learner choosing another job changed the file's shape (74 columns became
+    90). They are in the skills export now, one row per learner and skill."""
+    url = f"/dashboards/cohorts/{cohort.public_id}/export.csv"
+    before = _rows(mentor_client.get(url))[0].keys()
+    other_job, _skills = make_job(*(f"Other skill {n}" for n in range(8)), name="Another job")
+    cohort_data["tricky"][-1].learner_profile.target_role_level_id = other_job.id
+    db.session.flush()
+    after = _rows(mentor_client.get(url))[0].keys()
+    assert list(before) == list(after) == exports.header()
+    assert len(after) == 12 + 2 * len(Barrier)
+    assert not any("level" in column for column in after)
 
 
 def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(mentor_client, cohort, cohort_data):

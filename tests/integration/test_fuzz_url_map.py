@@ -39,6 +39,7 @@ from werkzeug.routing.converters import AnyConverter, IntegerConverter, UUIDConv
 
 from config import TestConfig
 from skillpath import create_app
+from skillpath.api.auth import API_CLIENT
 from skillpath.auth.policy import ACCESS_ATTRIBUTE, PUBLIC
 from skillpath.extensions import db
 from skillpath.models import UserRole
@@ -69,6 +70,11 @@ SKIPPED = {
     "auth.sign_out": "takes nothing but its CSRF token, and only ends the session",
 }
 
+# Forms whose success is a page, not a redirect: a hostile value that the form accepts may write.
+SUCCESS_IS_A_PAGE = {
+    "api_clients.new": "shows the new client's secret once, on the answer itself: nothing may keep it for a redirect",
+}
+
 # Forms that no page shows for the world the test builds; they are sent with their CSRF token and hostile extras.
 FORMS_SHOWN_ON_NO_PAGE = {
     "certificates.unhide": "shown only for a hidden certificate; a button with nothing but its CSRF token",
@@ -81,6 +87,7 @@ FORMS_SHOWN_ON_NO_PAGE = {
 DASHBOARD_FILTERS = ("role", "band", "release", "name")
 QUERY_PARAMETERS = {
     "auth.sign_in": ("next",),
+    "main.language": ("to", "next"),  # the footer's language switch: a link, not a form
     "mentors.assess_skill": ("skill",),
     "dashboards.cohort_export": DASHBOARD_FILTERS,
     "dashboards.establishment_export": DASHBOARD_FILTERS,
@@ -94,6 +101,7 @@ READ_LOG_TABLES = {
 # Audit events that record a look or a refused attempt: an answer that is not a redirect may write these only.
 READ_AUDIT_SUFFIXES = (".viewed", ".exported", ".downloaded")
 REFUSAL_AUDIT_ACTIONS = (
+    "api.call",  # every call a staff API client makes, refused ones too
     "auth.signin.failed",
     "auth.signin.unknown_user",
     "auth.signin.throttled",
@@ -122,9 +130,10 @@ def _cases() -> list[Any]:
 
 
 def _roles_for(app: Flask, endpoint: str) -> list[UserRole | None]:
-    """None (signed out) for a public page; else the roles that may use it."""
+    """None (signed out) for a public page or the staff API (a bearer token, no one signed in); else the roles
+    that may use it."""
     access = getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE, None)
-    if access == PUBLIC:
+    if access in (PUBLIC, API_CLIENT):
         return [None]
     assert isinstance(access, frozenset), f"{endpoint} is neither public nor protected by role"
     return [role for role in (UserRole.LEARNER, UserRole.MENTOR, UserRole.ADMIN) if role in access]
@@ -144,6 +153,8 @@ def test_hostile_requests_get_a_clear_answer_and_no_partial_write(app, endpoint,
     client = app.test_client()
     if role is not None:
         sign_in(client, _user(world, role))
+    if getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE, None) == API_CLIENT:
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.api_token}"
     with client.session_transaction() as session:
         session.update(_session_state(endpoint, world))
     attempts = list(_attempts(app, client, rule, role, world))
@@ -153,7 +164,12 @@ def test_hostile_requests_get_a_clear_answer_and_no_partial_write(app, endpoint,
 
     # Every attempt starts from here (each rolls back to it), so the rows are counted once.
     counts = RowCounts(db.engine)
-    failures = [failure for attempt in attempts if (failure := _check(client, attempt, cookie_session, counts, caplog))]
+    may_write = endpoint in SUCCESS_IS_A_PAGE
+    failures = [
+        failure
+        for attempt in attempts
+        if (failure := _check(client, attempt, cookie_session, counts, caplog, may_write=may_write))
+    ]
     assert not failures, (
         f"{endpoint} as {role or 'signed out'}: {len(failures)} of {len(attempts)} hostile requests failed:\n"
         + "\n".join(failures)
@@ -203,7 +219,10 @@ def _path(
 
 
 def _method(rule: Rule) -> str:
-    return "GET" if "GET" in (rule.methods or ()) else "POST"
+    methods = rule.methods or set()
+    if "GET" in methods:
+        return "GET"
+    return "POST" if "POST" in methods else sorted(methods - {"HEAD", "OPTIONS"})[0]  # the staff API's PUT, PATCH
 
 
 def _text_arguments(rule: Rule) -> list[str]:
@@ -223,6 +242,8 @@ def _attempts(
     form: FoundForm | None = None
     if "GET" in methods:
         page = client.get(path)
+        page.get_data()
+        page.close()  # a streamed answer (a CSV export) holds its request open until closed
         assert page.status_code < 400, f"GET {path} as {role} gave {page.status_code}: fill its URL with what it needs"
         params = set(QUERY_PARAMETERS.get(rule.endpoint, ()))
         if page.mimetype == "text/html":
@@ -288,8 +309,10 @@ def _form_elsewhere(
             continue
     for page_path in sorted(pages, key=lambda p: -len(target & set(p.split("/")))):
         response = client.get(page_path)
+        body = response.get_data()
+        response.close()  # a streamed answer (a CSV export) holds its request open until closed
         if response.status_code == 200 and response.mimetype == "text/html":
-            found = forms_to(parse_forms(response.get_data(as_text=True), page_path), path, "POST")
+            found = forms_to(parse_forms(body.decode("utf-8"), page_path), path, "POST")
             if found:
                 return found[0]
     assert rule.endpoint in FORMS_SHOWN_ON_NO_PAGE, (
@@ -313,7 +336,13 @@ def _token(client: FlaskClient, form: FoundForm | None, role: UserRole | None) -
 
 
 def _check(
-    client: FlaskClient, attempt: Attempt, cookie_session: dict[str, Any], counts: RowCounts, caplog: Any
+    client: FlaskClient,
+    attempt: Attempt,
+    cookie_session: dict[str, Any],
+    counts: RowCounts,
+    caplog: Any,
+    *,
+    may_write: bool = False,
 ) -> str | None:
     """Send one attempt from the saved session, in a savepoint; say what went wrong, if anything."""
     with client.session_transaction() as session:
@@ -325,6 +354,7 @@ def _check(
         try:
             response = _send(client, attempt)
             response.get_data()  # a streamed answer (a CSV export) runs its code only now
+            response.close()  # and holds its request open until closed (a HEAD request never reads it)
         except Exception as error:  # an error that escaped the app's own handlers
             return f"  {attempt.label}: raised {_summary(type(error), error, error.__traceback__)}"
         status = response.status_code
@@ -332,6 +362,8 @@ def _check(
             return f"  {attempt.label}: {status} {_logged_errors(caplog)}"
         if attempt.path.startswith("/api/") and status >= 400 and not response.is_json:
             return f"  {attempt.label}: {status} from the JSON API was a page, not JSON"
+        if may_write and status == 200:  # a form that worked and answers with a page (SUCCESS_IS_A_PAGE)
+            return None
         if 300 <= status < 400:  # what a form that worked answers; it may write
             return _shown_after(client, attempt, response.headers.get("Location", ""), caplog)
         changed = counts.changes()

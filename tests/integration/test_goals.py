@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Goal, GoalStatus, StepStatus
+from skillpath.models.plans import ReasonToArchiveGoal
+from skillpath.services.errors import Conflict, InvalidInput, NotFound
 from skillpath.services.plans import goals
 from tests import factories
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form
@@ -233,7 +235,7 @@ def test_the_list_shows_active_goals_with_steps_and_past_goals_separately(learne
     done.steps[0].status = StepStatus.COMPLETE
     goals.complete_goal(done, actor=learner)
     stopped = _make_goal(learner, title="Get a forklift licence")
-    goals.archive_goal(stopped, "SOMETHING_CHANGED", actor=learner)
+    goals.archive_goal(stopped, "OTHER", other="Something changed", actor=learner)
     db.session.flush()
     soup = page(learner_client.get("/learner/goals"))
     cards = soup.select(".govuk-summary-card")
@@ -309,15 +311,80 @@ def test_archiving_needs_a_reason_and_keeps_the_goal(learner_client, learner):
     assert error_summary(response) == {"#reason": "Choose why you are archiving this goal"}
     response = post_form(learner_client, url, {"reason": "delete everything"})
     assert error_summary(response) == {"#reason": "Choose why you are archiving this goal"}
-    labels = [label.get_text(strip=True) for label in page(response).select(".govuk-radios__label")]
-    assert labels == ["I no longer want this goal", "Something changed", "Other"]
-    response = post_form(learner_client, url, {"reason": "NO_LONGER_WANTED"})
+    soup = page(response)
+    labels = [label.get_text(strip=True) for label in soup.select(".govuk-radios__label")]
+    assert labels == [
+        "I no longer want this goal",
+        "I no longer want careers advice and guidance",
+        "The activities I need for it are not available here",
+        "Other",
+    ]
+    # The values are the prison service's ReasonToArchiveGoal codes.
+    assert [radio["value"] for radio in soup.select("input[name=reason]")] == [
+        "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL",
+        "PRISONER_NO_LONGER_WANTS_TO_WORK_WITH_CIAG",
+        "SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON",
+        "OTHER",
+    ]
+    # Words in the "other" box count only when "Other" is chosen.
+    response = post_form(
+        learner_client,
+        url,
+        {"reason": "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL", "reason_other": "ignored, not kept"},
+    )
     assert location_path(response) == "/learner/goals"
     [goal] = _goals_of(learner)
-    assert (goal.status, goal.archive_reason) == (GoalStatus.ARCHIVED, "NO_LONGER_WANTED")
+    assert (goal.status, goal.archive_reason, goal.archive_reason_other) == (
+        GoalStatus.ARCHIVED,
+        ReasonToArchiveGoal.PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL,
+        None,
+    )
     [event] = _audit(learner, "learner.goal.archived")
-    assert event.detail == {"reason": "NO_LONGER_WANTED"}
+    assert event.detail == {"reason": "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL"}
     assert len(goal.steps) == 2
+
+
+def test_archiving_for_another_reason_needs_a_few_words_which_stay_out_of_the_audit_log(learner_client, learner):
+    goal = _make_goal(learner)
+    url = f"/learner/goals/{goal.public_id}/archive"
+    response = post_form(learner_client, url, {"reason": "OTHER", "reason_other": "   "})
+    assert error_summary(response) == {"#reason_other": "Enter why you are archiving this goal"}
+    response = post_form(learner_client, url, {"reason": "OTHER", "reason_other": "x" * 513})
+    assert error_summary(response) == {"#reason_other": "Your reason must be 512 characters or fewer"}
+    assert _goals_of(learner)[0].status == GoalStatus.ACTIVE
+    response = post_form(learner_client, url, {"reason": "OTHER", "reason_other": "I was moved to another prison"})
+    assert location_path(response) == "/learner/goals"
+    [goal] = _goals_of(learner)
+    assert (goal.archive_reason, goal.archive_reason_other) == (
+        ReasonToArchiveGoal.OTHER,
+        "I was moved to another prison",
+    )
+    [event] = _audit(learner, "learner.goal.archived")
+    assert event.detail == {"reason": "OTHER"}
+    soup = page(learner_client.get(f"/learner/goals/{goal.public_id}"))
+    rows = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(strip=True)
+        for row in soup.select(".govuk-summary-list__row")
+    }
+    assert rows["Why it was archived"] == "I was moved to another prison"
+
+
+def test_the_archive_use_case_refuses_other_without_words_and_unknown_reasons(app, learner):
+    goal = _make_goal(learner)
+    with pytest.raises(InvalidInput) as refused:
+        goals.archive_goal(goal, "OTHER", other="", actor=learner)
+    assert (refused.value.field, refused.value.message) == ("reason_other", "Enter why you are archiving this goal")
+    with pytest.raises(InvalidInput) as refused:
+        goals.archive_goal(goal, "NO_LONGER_WANTED", actor=learner)  # SkillPath's old code is no longer one
+    assert refused.value.field == "reason"
+    goals.archive_goal(goal, ReasonToArchiveGoal.SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON, actor=learner)
+    assert goal.status == GoalStatus.ARCHIVED
+    with pytest.raises(Conflict) as refused:
+        goals.archive_goal(goal, "OTHER", other="again", actor=learner)
+    assert refused.value.message == "This goal is archived, so it cannot be changed"
+    assert [event.detail for event in _audit(learner, "learner.goal.archived")] == [
+        {"reason": "SUITABLE_ACTIVITIES_NOT_AVAILABLE_IN_THIS_PRISON"}
+    ]
 
 
 def test_editing_a_goal_changes_its_title_and_date(learner_client, learner):
@@ -408,3 +475,88 @@ def test_the_step_buttons_need_a_csrf_token(learner_client, learner):
     response = learner_client.post(f"/learner/goals/{goal.public_id}/steps/1", data={"status": "COMPLETE"})
     assert response.status_code == 400
     assert _goals_of(learner)[0].steps[0].status == StepStatus.NOT_STARTED
+
+
+# --- The use cases, as any interface calls them ----------------------------------------------------------------
+
+
+def test_each_use_case_makes_its_change_and_its_audit_event_and_a_learners_own_change_is_activity(app, learner):
+    learner.learner_profile.last_activity_at = None
+    goal, created = goals.create_goal(
+        learner, title="  Get a CV  ", target_date=None, steps=["", "Write"], actor=learner
+    )
+    assert created and goal.title == "Get a CV" and [step.title for step in goal.steps] == ["Write"]
+    assert learner.learner_profile.last_activity_at is not None
+    assert goals.update_goal(goal, title="Get a good CV", target_date=None, actor=learner)
+    assert not goals.update_goal(goal, title="Get a good CV", target_date=None, actor=learner)  # nothing changed
+    step = goals.find_step(goal, 1)
+    assert goals.set_step_status(goal, step, StepStatus.COMPLETE, actor=learner)
+    goals.complete_goal(goal, actor=learner)
+    assert goal.status == GoalStatus.COMPLETED
+    db.session.flush()
+    assert [(event.action, event.actor_id) for event in _events_of(goal)] == [
+        ("learner.goal.created", learner.id),
+        ("learner.goal.updated", learner.id),
+        ("learner.goal.step_updated", learner.id),
+        ("learner.goal.completed", learner.id),
+    ]
+
+
+def test_a_staff_api_client_acts_with_no_person_as_actor_and_is_not_the_learners_activity(app, learner):
+    learner.learner_profile.last_activity_at = None
+    goal, _ = goals.create_goal(learner, title="Open a bank account", target_date=None, steps=["Ask"], actor=None)
+    goals.archive_goal(goal, "PRISONER_NO_LONGER_WANTS_TO_WORK_WITH_CIAG", actor=None)
+    db.session.flush()
+    assert goal.created_by_id is None and learner.learner_profile.last_activity_at is None
+    assert [(event.action, event.actor_id, event.subject_id) for event in _events_of(goal)] == [
+        ("learner.goal.created", None, learner.id),
+        ("learner.goal.archived", None, learner.id),
+    ]
+
+
+def test_the_use_cases_refuse_bad_input_with_the_field_it_concerns(app, learner):
+    with pytest.raises(InvalidInput) as refused:
+        goals.create_goal(learner, title=" ", target_date=None, steps=["x"], actor=learner)
+    assert (refused.value.field, refused.value.message) == ("title", "Enter your goal")
+    with pytest.raises(InvalidInput) as refused:
+        goals.create_goal(learner, title="A goal", target_date=None, steps=["x"] * 11, actor=learner)
+    assert refused.value.field == "step_1"
+    goal = _make_goal(learner)
+    with pytest.raises(InvalidInput) as refused:
+        goals.update_goal(goal, title="x" * 201, target_date=None, actor=learner)
+    assert (refused.value.field, refused.value.message) == ("title", "Your goal must be 200 characters or fewer")
+    with pytest.raises(NotFound):
+        goals.find_step(goal, 9)
+    with pytest.raises(Conflict) as refused:
+        goals.complete_goal(goal, actor=learner)
+    assert refused.value.message == "Mark every step as done before you complete the goal"
+
+
+def test_a_refusal_from_the_use_case_is_shown_beside_its_field_or_as_a_banner(learner_client, learner, monkeypatch):
+    goal = _make_goal(learner)
+    url = f"/learner/goals/{goal.public_id}/archive"
+
+    def refuse_other(*args, **kwargs):
+        raise InvalidInput("That reason cannot be used now", field="reason_other")
+
+    monkeypatch.setattr(goals, "archive_goal", refuse_other)
+    response = post_form(learner_client, url, {"reason": "OTHER", "reason_other": "Moving"})
+    assert error_summary(response) == {"#reason_other": "That reason cannot be used now"}
+
+    def refuse(*args, **kwargs):
+        raise Conflict("This goal is completed, so it cannot be changed")
+
+    monkeypatch.setattr(goals, "archive_goal", refuse)
+    response = post_form(learner_client, url, {"reason": "OTHER", "reason_other": "Moving"})
+    assert flash_messages(response) == ["This goal is completed, so it cannot be changed"]
+    assert _goals_of(learner)[0].status == GoalStatus.ACTIVE
+
+
+def _events_of(goal: Goal) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "goal", AuditEvent.object_id == str(goal.public_id))
+            .order_by(AuditEvent.id)
+        )
+    )

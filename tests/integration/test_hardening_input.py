@@ -187,7 +187,13 @@ def test_no_file_is_left_on_disk_when_the_database_refuses_the_evidence(
         raise OperationalError("COMMIT", {}, Exception("the database went away"))
 
     monkeypatch.setattr(db.session, "commit", refuse)
-    assert _add_evidence(learner_client, name="cv.pdf").status_code in {500, 503}  # an error page, not "saved"
+    try:
+        status = _add_evidence(learner_client, name="cv.pdf").status_code
+    except OperationalError:
+        # The request's commit runs after the view has answered, so the testing app (which propagates errors)
+        # raises it here; a running app shows its 500 page.
+        status = 500
+    assert status in {500, 503}  # an error page, not "saved"
     assert _files_in(uploads) == []
 
 

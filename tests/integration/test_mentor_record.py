@@ -107,8 +107,8 @@ def test_staff_record_the_work_readiness_status_with_its_history(mentor_client, 
         ({"status": "SUPPORT_NEEDED"}, StatusChangeType.NEW),
         ({"status": "SUPPORT_DECLINED", "decline_reason": "RETURNING_TO_JOB"}, StatusChangeType.ACCEPTED_TO_DECLINED),
         ({"status": "READY_TO_WORK"}, StatusChangeType.DECLINED_TO_ACCEPTED),
-        ({"status": "NO_RIGHT_TO_WORK"}, StatusChangeType.UPDATED),
-        ({"status": "NO_RIGHT_TO_WORK"}, None),  # the same again changes nothing
+        ({"status": "NO_RIGHT_TO_WORK"}, None),  # neither: no prison-service status-change type
+        ({"status": "NO_RIGHT_TO_WORK"}, "unchanged"),  # the same again changes nothing
     ]
     for data, _ in steps:
         response = post_form(mentor_client, url, {"decline_reason": "", **data})
@@ -121,7 +121,7 @@ def test_staff_record_the_work_readiness_status_with_its_history(mentor_client, 
             .order_by(ReadinessStatusChange.id)
         )
     )
-    assert [change.change_type for change in changes] == [expected for _, expected in steps if expected]
+    assert [change.change_type for change in changes] == [expected for _, expected in steps if expected != "unchanged"]
     assert [change.decline_reason for change in changes][1].value == "RETURNING_TO_JOB"
     assert changes[2].decline_reason is None and changes[0].changed_by_id == mentor.id
     assert "No right to work in the UK" in page(mentor_client.get(record["url"])).select_one("#work-readiness + p").text

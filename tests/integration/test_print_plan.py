@@ -57,7 +57,7 @@ def planner(app):
     goals.set_step_status(done, done.steps[0], StepStatus.COMPLETE, actor=learner)
     goals.complete_goal(done, actor=learner)
     dropped, _ = goals.create_goal(learner, title="Learn French", target_date=None, steps=["Buy a book"], actor=learner)
-    goals.archive_goal(dropped, "NO_LONGER_WANTED", actor=learner)
+    goals.archive_goal(dropped, "PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL", actor=learner)
 
     held, hidden, withdrawn = (
         factories.make_module(title=title, units=1, skills={skill: SkillLevel.AWARENESS})

@@ -35,6 +35,7 @@ from skillpath.services.certificates import certificates as service
 from skillpath.services.certificates import credential_files, openbadges, vc_jwt
 from skillpath.services.certificates.es256_keys import Es256KeyStore, app_es256_store, thumbprint
 from skillpath.services.certificates.signing import KeyStore, b64url_decode, b64url_encode, did_key, signing_key
+from tests.helpers import heading
 from tests.integration.test_certificates import BASE_URL, ISSUER, issue_module_certificate
 
 SPEC = Path(__file__).resolve().parents[2] / "tests" / "data" / "openbadges-3.0"
@@ -493,7 +494,7 @@ def test_every_problem_type_url_is_a_page_that_explains_it(client, api):
     for slug, kind in PROBLEM_TYPES.items():
         response = api("GET", f"/api/problems/{slug}")
         assert response.status_code == 200 and response.mimetype == "text/html"
-        assert kind.title in response.get_data(as_text=True)
+        assert heading(response) == str(kind.title)
     _is_problem(api("GET", "/api/problems/no-such-thing"), 404)
 
 

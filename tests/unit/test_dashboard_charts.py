@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import plotly.graph_objects as go
 import pytest
 
-from skillpath.dashboards import charts
 from skillpath.models import Barrier, Cohort, RoleLevel, SkillLevel, WorkReadiness
 from skillpath.models.work_readiness import StatusChangeType
+from skillpath.services.readiness import charts
 from skillpath.services.readiness.dashboards import (
     CohortSkillGrid,
     CohortSummary,
@@ -93,7 +93,7 @@ def test_share_categories(percent, label):
         (None, WorkReadiness.SUPPORT_NEEDED, StatusChangeType.NEW),
         (WorkReadiness.SUPPORT_NEEDED, WorkReadiness.SUPPORT_DECLINED, StatusChangeType.ACCEPTED_TO_DECLINED),
         (WorkReadiness.SUPPORT_DECLINED, WorkReadiness.READY_TO_WORK, StatusChangeType.DECLINED_TO_ACCEPTED),
-        (WorkReadiness.SUPPORT_NEEDED, WorkReadiness.READY_TO_WORK, StatusChangeType.UPDATED),
+        (WorkReadiness.SUPPORT_NEEDED, WorkReadiness.READY_TO_WORK, None),
     ],
 )
 def test_status_change_types(previous, new, expected):
@@ -113,3 +113,22 @@ def test_filters_keep_by_role_release_window_and_name():
     assert Filters(name="  łukasz ").keeps(**keep)
     assert not Filters(name="%").keeps(**keep)
     assert not Filters().is_active and Filters(name="x").is_active
+
+
+def test_bands_and_module_statuses_show_their_words_and_are_coloured_by_code():
+    from skillpath.services.progress.progress import ModuleStatus
+    from skillpath.template_helpers import module_tag_classes, readiness_tag_classes
+
+    assert [band.label for band in Band] == ["Not started", "Building skills", "Nearly ready", "Ready for work"]
+    assert ModuleStatus.RETURNED.label == "Returned with feedback"
+    assert ModuleStatus.RETURNED.learner_label == "Returned — look again"
+    assert readiness_tag_classes(Band.READY) == readiness_tag_classes("READY") == "govuk-tag--green"
+    assert module_tag_classes(ModuleStatus.RETURNED) == "govuk-tag--orange"
+    assert readiness_tag_classes("Ready for work") == "govuk-tag--grey", "words are not keys"
+
+
+def test_the_charts_name_the_bands_in_words_not_codes():
+    figure = charts.distribution_figure(dict.fromkeys(Band, 1))
+    assert figure["data"][0]["x"] == [band.label for band in Band]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Readiness band"
+    assert [trace["name"] for trace in charts.weekly_figure([])["data"]] == [band.label for band in Band]

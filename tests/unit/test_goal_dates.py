@@ -25,6 +25,8 @@ def test_add_months_keeps_the_day_or_uses_the_last_day_of_a_shorter_month(start,
 
 
 def test_archive_reasons_have_plain_labels_and_unknown_codes_are_shown_as_they_are():
-    assert archive_reason_label("NO_LONGER_WANTED") == "I no longer want this goal"
+    assert archive_reason_label("PRISONER_NO_LONGER_WANTS_TO_WORK_TOWARDS_GOAL") == "I no longer want this goal"
+    assert archive_reason_label("OTHER") == "Other"
+    assert archive_reason_label("OTHER", "Moved to another prison") == "Moved to another prison"
     assert archive_reason_label("SOMETHING_ELSE") == "SOMETHING_ELSE"
     assert archive_reason_label(None) == ""

@@ -27,7 +27,7 @@ _NOT_PROSE = re.compile(r"^[a-z0-9_\-./:#?=&%{}()\[\]! ]*$|^[A-Z0-9_\-]+$|^[a-z]
 class _TextFinder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
+        self.found: list[tuple[int, str]] = []
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -35,7 +35,7 @@ class _TextFinder(HTMLParser):
             self._skip += 1
         for name, value in attrs:
             if name in READ_ATTRIBUTES and value and _WORD.search(value):
-                self.found.append(f'{name}="{value}"')
+                self.found.append((self.getpos()[0], f'{name}="{value}"'))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"script", "style"} and self._skip:
@@ -43,7 +43,7 @@ class _TextFinder(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skip and _WORD.search(data):
-            self.found.append(data.strip())
+            self.found.append((self.getpos()[0], data.strip()))
 
 
 def _is_prose(literal: str) -> bool:
@@ -54,34 +54,36 @@ def _is_prose(literal: str) -> bool:
 
 def unmarked_text(source: str) -> list[tuple[int, str]]:
     """(line, text) for each piece of readable text in a template that is not marked for translation."""
-    env = Environment(extensions=["jinja2.ext.i18n"])  # noqa: S701  (a lexer only: nothing is rendered)
+    env = Environment(extensions=["jinja2.ext.i18n"])
     problems: list[tuple[int, str]] = []
     tokens = [token for token in env.lex(source) if token[1] != "whitespace"]
     in_trans = False
-    block: list[str] = []
-    pending_data: list[tuple[int, str]] = []
+    # The HTML around the Jinja, with each expression replaced by a mark that is not a word, so that a tag
+    # split by an expression (<form action="{{ url }}" novalidate>) still parses as one tag.
+    skeleton: list[str] = []
     for index, (line, kind, value) in enumerate(tokens):
         if kind == "name" and index and tokens[index - 1][1] == "block_begin":
-            block = [value]
             if value == "trans":
                 in_trans = True
             elif value in {"endtrans", "pluralize"}:
                 in_trans = value == "pluralize"
         if kind == "data" and not in_trans:
-            pending_data.append((line, value))
+            skeleton.append(value)
+        elif kind == "variable_begin":
+            skeleton.append("\x00")
+        elif kind in {"variable_end", "block_end"}:
+            lines_so_far = "".join(skeleton).count("\n") + 1
+            skeleton.append("\n" * max(0, line - lines_so_far))
         if kind == "string" and not in_trans and _is_prose(value[1:-1]):
-            previous = [t for t in tokens[max(0, index - 2) : index]]
+            previous = tokens[max(0, index - 2) : index]
             called = len(previous) == 2 and previous[1][2] == "(" and previous[0][2] in MARKERS
-            in_marker_args = _inside_marker_call(tokens, index)
-            if not (called or in_marker_args):
+            if not (called or _inside_marker_call(tokens, index)):
                 problems.append((line, value[1:-1]))
-    # Data between Jinja tags is HTML: parse it whole so attributes split by expressions still count.
-    for line, data in pending_data:
-        finder = _TextFinder()
-        finder.feed(data)
-        problems.extend((line, text) for text in finder.found)
-    del block
-    return problems
+    finder = _TextFinder()
+    finder.feed("".join(skeleton))
+    finder.close()
+    problems.extend(finder.found)
+    return sorted(problems)
 
 
 def _inside_marker_call(tokens: list[tuple[int, str, str]], index: int) -> bool:
@@ -121,7 +123,9 @@ def test_every_word_in_the_template_is_marked_for_translation(template: Path) ->
         ('{{ govukButton({"text": _("Save"), "classes": "govuk-button--secondary"}) }}', []),
         ("{{ ngettext('%(num)d module', '%(num)d modules', n) }}", []),
         ("<p>{{ name }} &middot; {{ code }}</p>", []),
-        ('{% trans count=n %}One module{% pluralize %}{{ count }} modules{% endtrans %}', []),
+        ('<form action="{{ url }}" novalidate>{{ _("Save") }}</form>', []),
+        ('<a href="{{ url }}">Back</a>', ["Back"]),
+        ("{% trans count=n %}One module{% pluralize %}{{ count }} modules{% endtrans %}", []),
     ],
 )
 def test_the_checker_finds_unmarked_text_and_accepts_marked_text(source: str, expected: list[str]) -> None:

@@ -22,6 +22,8 @@ from skillpath.models.audit import AuditAction
 _SECURITY_PREFIXES = ("auth.", "account.")
 _SECURITY_ACTIONS = frozenset(
     {
+        "api.client.registered",
+        "api.client.revoked",
         "certificate.revoked",
         "certificate.hidden",
         "cohort.mentor.assigned",

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import _l
 from skillpath.models import Module, RoleLevelSkill, User
 from skillpath.services.progress import progress
 from skillpath.services.progress.progress import ModuleProgress
 
-NOT_STARTED = "Not started"
+NOT_STARTED = _l("Not started")
 
 
 def learner_status(state: ModuleProgress | None) -> str:
     """A module's status in a learner's words: Not started, In progress, Returned — look again, and so on."""
-    return state.status.learner_label if state is not None else NOT_STARTED
+    return state.status.learner_label if state is not None else str(NOT_STARTED)
 
 
 @dataclass(frozen=True)

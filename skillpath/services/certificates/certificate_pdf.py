@@ -37,14 +37,14 @@ from reportlab.pdfbase.pdfdoc import XMP
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from skillpath.i18n import format_date
+from skillpath.i18n import _, _l, format_date
 from skillpath.models.certificates import CertificateKind
 from skillpath.services.certificates.certificates import CertificateContent
 
 # The heading of each kind of certificate, on the PDF and its printable web page.
 CERTIFICATE_TITLES = {
-    CertificateKind.MODULE: "Certificate of achievement",
-    CertificateKind.ROLE_READINESS: "Certificate of readiness for work",
+    CertificateKind.MODULE: _l("Certificate of achievement"),
+    CertificateKind.ROLE_READINESS: _l("Certificate of readiness for work"),
 }
 LANGUAGE = "en-GB"
 
@@ -167,13 +167,13 @@ def render_certificate_pdf(
     canvas.setFillColor(INK)
     y = _centred_lines(canvas, title, BOLD, 26, y - 22, width, 32)
     canvas.setFillColor(MUTED)
-    y = _centred_lines(canvas, "This is to certify that", REGULAR, 13, y - 20, width, 18)
+    y = _centred_lines(canvas, _("This is to certify that"), REGULAR, 13, y - 20, width, 18)
 
     canvas.setFillColor(INK)
     name_size = _fitted_size(content.recipient_name, BOLD, 30, 16, width)
     y = _centred_lines(canvas, content.recipient_name, BOLD, name_size, y - 30, width, name_size + 6)
     canvas.setFillColor(MUTED)
-    y = _centred_lines(canvas, "has achieved", REGULAR, 13, y - 8, width, 18)
+    y = _centred_lines(canvas, _("has achieved"), REGULAR, 13, y - 8, width, 18)
     canvas.setFillColor(INK)
     y = _centred_lines(canvas, content.achievement_name, BOLD, 19, y - 14, width, 24)
     y = _centred_lines(canvas, content.achievement_description, REGULAR, 11, y - 4, width - 40, 15)
@@ -184,7 +184,8 @@ def render_certificate_pdf(
     y -= 26
     canvas.setFillColor(INK)
     canvas.setFont(REGULAR, 12)
-    canvas.drawCentredString(PAGE_WIDTH / 2, y, f"Issued on {format_date(content.issued_at)} by {content.issuer_name}")
+    issued = _("Issued on %(date)s by %(issuer)s", date=format_date(content.issued_at), issuer=content.issuer_name)
+    canvas.drawCentredString(PAGE_WIDTH / 2, y, issued)
     _draw_check(canvas, content, verify_url=verify_url, verify_home=verify_home)
 
     canvas.showPage()
@@ -195,11 +196,16 @@ def render_certificate_pdf(
 def _describe(canvas: Canvas, content: CertificateContent, title: str) -> None:
     """What a PDF reader shows about the file: its title (instead of the file name), author, subject and language."""
     document_title = f"{title}: {content.achievement_name} – {content.recipient_name}"
-    subject = f"{content.issuer_name} certificate {content.code}. {content.achievement_description}"
+    subject = _(
+        "%(issuer)s certificate %(code)s. %(description)s",
+        issuer=content.issuer_name,
+        code=content.code,
+        description=content.achievement_description,
+    )
     canvas.setTitle(document_title)
     canvas.setAuthor(content.issuer_name)
     canvas.setSubject(subject)
-    canvas.setKeywords(["certificate", content.code, *(s.skill for s in content.skills), *content.areas])
+    canvas.setKeywords([_("certificate"), content.code, *(s.skill for s in content.skills), *content.areas])
     canvas.setCreator("SkillPath")
     canvas.setViewerPreference("DisplayDocTitle", "true")
     canvas.setCatalogEntry("Metadata", XMP(creator=lambda _document: _xmp(document_title, content, subject)))
@@ -230,10 +236,10 @@ def _draw_skills(canvas: Canvas, content: CertificateContent, y: float, width: f
     if content.skills:
         y -= 18
         canvas.setFont(BOLD, 12)
-        canvas.drawString(MARGIN + 20, y, "Skills and levels")
+        canvas.drawString(MARGIN + 20, y, _("Skills and levels"))
         canvas.setFont(REGULAR, 9)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN - 20, y, "Government Digital and Data capability framework")
+        canvas.drawRightString(PAGE_WIDTH - MARGIN - 20, y, _("Government Digital and Data capability framework"))
         y -= 6
         canvas.setStrokeColor(MUTED)
         canvas.setLineWidth(0.5)
@@ -258,10 +264,10 @@ def _draw_areas(canvas: Canvas, content: CertificateContent, y: float, width: fl
     y -= 18
     canvas.setFillColor(INK)
     canvas.setFont(BOLD, 12)
-    canvas.drawString(MARGIN + 20, y, "Essential digital skills")
+    canvas.drawString(MARGIN + 20, y, _("Essential digital skills"))
     canvas.setFont(REGULAR, 9)
     canvas.setFillColor(MUTED)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN - 20, y, "Essential Digital Skills framework")
+    canvas.drawRightString(PAGE_WIDTH - MARGIN - 20, y, _("Essential Digital Skills framework"))
     canvas.setFillColor(INK)
     canvas.setFont(REGULAR, 11)
     for area in content.areas:
@@ -280,11 +286,14 @@ def _draw_check(canvas: Canvas, content: CertificateContent, *, verify_url: str,
     text_width = PAGE_WIDTH - MARGIN - text_x
     canvas.setFillColor(INK)
     canvas.setFont(BOLD, 13)
-    canvas.drawString(text_x, qr_y + qr_size - 22, "Check this certificate")
+    canvas.drawString(text_x, qr_y + qr_size - 22, _("Check this certificate"))
     canvas.setFont(REGULAR, 10)
     canvas.setFillColor(MUTED)
     lines = simpleSplit(
-        f"Scan the QR code, or go to {verify_home} and type the code. It is free and needs no account.",
+        _(
+            "Scan the QR code, or go to %(address)s and type the code. It is free and needs no account.",
+            address=verify_home,
+        ),
         REGULAR,
         10,
         text_width,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,14 +27,18 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import Certificate, Enrolment, Module, RoleLevel, SkillLevel, User
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.models.certificates import CertificateKind
 from skillpath.models.users import NAME_MAX
+from skillpath.services.access import can_manage_learner
 from skillpath.services.audit.audit import record_event
 from skillpath.services.catalogue.catalogue_data import can_do_statements
 from skillpath.services.certificates import signing, status_lists
+from skillpath.services.certificates.issuer import Issuer, current_issuer
+from skillpath.services.errors import Conflict, InvalidInput, NotAllowed
 from skillpath.services.locking import lock_learner
 from skillpath.services.readiness.readiness import Band
 from skillpath.text import clean_text
@@ -47,9 +51,8 @@ RANDOM_LENGTH = 11  # 11 x 5 bits = 55 bits of randomness
 CODE_LENGTH = RANDOM_LENGTH + 1
 CODE_PREFIX = "SP"
 CODE_EXAMPLE = "SP-7Q4K-29XD-M3HW"
-ENTER_THE_CODE = "Enter the certificate code"
-WHOLE_CODE = f"Enter the whole code: SP and then 12 letters and numbers, such as {CODE_EXAMPLE}"
-TYPING_MISTAKE = "The code has a typing mistake"
+ENTER_THE_CODE = _l("Enter the certificate code")
+WHOLE_CODE = _l("Enter the whole code: SP and then 12 letters and numbers, such as %(example)s", example=CODE_EXAMPLE)
 _INDEX = {character: index for index, character in enumerate(ALPHABET)}
 # People read O as zero and I or L as one; typing them is not a mistake.
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -117,18 +120,23 @@ def code_mistake(text: str | None) -> str:
     """
     compact = _compact(text or "")
     if not compact:
-        return ENTER_THE_CODE
+        return str(ENTER_THE_CODE)
     if len(compact) != CODE_LENGTH:
-        return WHOLE_CODE
+        return str(WHOLE_CODE)
     unknown = {character for character in compact if character not in _INDEX}
     if unknown == {"U"}:
-        return f"{TYPING_MISTAKE}: certificate codes never use the letter U. It may be a V"
+        return _("The code has a typing mistake: certificate codes never use the letter U. It may be a V")
     if unknown:
-        return f"{TYPING_MISTAKE}: certificate codes have only letters and numbers"
-    pairs = [f"{a} and {b}" for a, b in _MIXED_UP if a in compact or b in compact]
+        return _("The code has a typing mistake: certificate codes have only letters and numbers")
+    pairs = [_("%(a)s and %(b)s", a=a, b=b) for a, b in _MIXED_UP if a in compact or b in compact]
     if not pairs:
-        return f"{TYPING_MISTAKE}. Check each character against the certificate, and that no two are swapped"
-    return f"{TYPING_MISTAKE}. Check it against the certificate: {', '.join(pairs)} are easy to mix up"
+        return _(
+            "The code has a typing mistake. Check each character against the certificate, and that no two are swapped"
+        )
+    return _(
+        "The code has a typing mistake. Check it against the certificate: %(pairs)s are easy to mix up",
+        pairs=", ".join(pairs),
+    )
 
 
 def format_code(body: str) -> str:
@@ -231,7 +239,7 @@ def has_valid_signature(
 # --- Issuing -----------------------------------------------------------------------------------
 
 
-class CertificateError(ValueError):
+class CertificateError(InvalidInput):
     """A certificate action that cannot be done, with a message for the user."""
 
 
@@ -243,7 +251,7 @@ def clean_name(name: str) -> str:
 def certificate_name_for(learner: User) -> str:
     profile = learner.learner_profile
     if profile is None:
-        raise CertificateError("Only learners receive certificates")
+        raise CertificateError(_("Only learners receive certificates"))
     return clean_name(profile.certificate_name or profile.preferred_name)
 
 
@@ -276,16 +284,16 @@ def _issue(
     *,
     kind: CertificateKind,
     learner: User,
-    issued_by: User,
+    issued_by: User | None,
     achievement_name: str,
     achievement_description: str,
     skills: list[dict[str, str]],
-    issuer_name: str,
+    issuer: Issuer,
     module_id: int | None = None,
     role_level_id: int | None = None,
     at: datetime | None = None,
 ) -> Certificate:
-    key = signing.signing_key()
+    key = issuer.signing_key()
     certificate = Certificate(
         code=_unused_code(),
         kind=kind,
@@ -296,10 +304,10 @@ def _issue(
         achievement_name=achievement_name,
         achievement_description=achievement_description,
         skills=skills,
-        issuer_name=issuer_name,
+        issuer_name=issuer.name,
         # Whole seconds: the signed form must survive every database's timestamp precision.
         issued_at=(at or utcnow()).astimezone(UTC).replace(microsecond=0),
-        issued_by_id=issued_by.id,
+        issued_by_id=issued_by.id if issued_by is not None else None,  # None: a staff API client
         key_id=key.kid,
     )
     certificate.signature = signing.sign(content_of(certificate).canonical_bytes(), key)
@@ -316,12 +324,6 @@ def _issue(
         achievement=achievement_name,
     )
     return certificate
-
-
-def _issuer_name() -> str:
-    from flask import current_app
-
-    return str(current_app.config["ISSUER_NAME"])
 
 
 def current_module_certificate(learner: User, module: Module) -> Certificate | None:
@@ -346,10 +348,13 @@ def current_readiness_certificate(learner: User, role_level: RoleLevel) -> Certi
     )
 
 
-def issue_module_certificate(enrolment: Enrolment, *, mentor: User, at: datetime | None = None) -> Certificate:
+def issue_module_certificate(
+    enrolment: Enrolment, *, mentor: User | None, issuer: Issuer | None = None, at: datetime | None = None
+) -> Certificate:
     """The certificate for a signed-off module. Calling it again returns the one already issued.
 
-    Call it in the same transaction as `progress.sign_off`; the caller commits.
+    Part of signing a module off (in the same transaction as `progress.sign_off`). Without an `issuer`,
+    the running app's (see issuer.current_issuer).
     """
     learner, module = enrolment.learner, enrolment.module
     existing = current_module_certificate(learner, module)
@@ -362,7 +367,7 @@ def issue_module_certificate(enrolment: Enrolment, *, mentor: User, at: datetime
         achievement_name=module.title,
         achievement_description=module_can_do(module),
         skills=_sorted_skills([(link.skill.name, link.level) for link in module.skills]) + _areas(module),
-        issuer_name=_issuer_name(),
+        issuer=issuer or current_issuer(),
         module_id=module.id,
         at=at,
     )
@@ -377,23 +382,33 @@ def readiness_achievement_name(role_level: RoleLevel) -> str:
     return f"Ready for work as {article} {name}"
 
 
-def issue_role_readiness_certificate(learner: User, mentor: User, *, at: datetime | None = None) -> Certificate:
+def issue_role_readiness_certificate(
+    learner: User,
+    mentor: User,
+    *,
+    issuer: Issuer | None = None,
+    readiness_settings: Mapping[str, object] | None = None,
+    at: datetime | None = None,
+) -> Certificate:
     """A mentor confirms that a learner in the "Ready for work" band is ready for their target job.
 
-    Refuses (CertificateError) unless the readiness rule puts the learner in the
-    Ready band now. Confirming again returns the certificate already issued.
+    Refuses (CertificateError) unless the readiness rule (READINESS_* in `readiness_settings`, else the
+    rule's defaults) puts the learner in the Ready band now. Confirming again returns the certificate
+    already issued. Refuses (NotAllowed) staff who cannot manage the learner.
     """
-    from flask import current_app
-
     from skillpath.services.readiness.learner_state import readiness_for
 
+    if not can_manage_learner(mentor, learner):
+        raise NotAllowed(_("You cannot confirm this learner’s readiness"))
     lock_learner(learner)
     profile = learner.learner_profile
     if profile is None or profile.target_role_level is None:
-        raise CertificateError("The learner has not chosen a job to work towards")
-    readiness = readiness_for([learner], current_app.config)[learner.id]
+        raise CertificateError(_("The learner has not chosen a job to work towards"))
+    readiness = readiness_for([learner], readiness_settings or {})[learner.id]
     if readiness.band != Band.READY:
-        raise CertificateError(f"The learner is not ready for work yet: their readiness is “{readiness.band.value}”")
+        raise CertificateError(
+            _("The learner is not ready for work yet: their readiness is “%(band)s”", band=readiness.band.value)
+        )
     role_level = profile.target_role_level
     existing = current_readiness_certificate(learner, role_level)
     if existing is not None:
@@ -409,7 +424,7 @@ def issue_role_readiness_certificate(learner: User, mentor: User, *, at: datetim
             "a mentor signed off, and has been confirmed by a mentor as ready for work."
         ),
         skills=_sorted_skills(skills),
-        issuer_name=_issuer_name(),
+        issuer=issuer or current_issuer(),
         role_level_id=role_level.id,
         at=at,
     )
@@ -426,14 +441,12 @@ class VerificationStatus(StrEnum):
     TAMPERED = "tampered"
 
 
-CHECK_THE_CODE = "Check the code and try again"
-
 _MESSAGES = {
-    VerificationStatus.VALID: "This certificate is valid.",
-    VerificationStatus.REVOKED: "This certificate has been withdrawn.",
-    VerificationStatus.NOT_FOUND: "There is no certificate with this code that can be checked.",
-    VerificationStatus.INVALID_CODE: CHECK_THE_CODE,
-    VerificationStatus.TAMPERED: "The record of this certificate does not match its signature. Contact the issuer.",
+    VerificationStatus.VALID: _l("This certificate is valid."),
+    VerificationStatus.REVOKED: _l("This certificate has been withdrawn."),
+    VerificationStatus.NOT_FOUND: _l("There is no certificate with this code that can be checked."),
+    VerificationStatus.INVALID_CODE: _l("Check the code and try again"),
+    VerificationStatus.TAMPERED: _l("The record of this certificate does not match its signature. Contact the issuer."),
 }
 
 
@@ -449,7 +462,7 @@ class Verification:
 
     @property
     def message(self) -> str:
-        return _MESSAGES[self.status]
+        return str(_MESSAGES[self.status])
 
     @property
     def is_valid(self) -> bool:
@@ -490,28 +503,44 @@ def verify_code(text: str | None, keys: signing.KeyStore) -> Verification:
 # --- Withdrawing and hiding --------------------------------------------------------------------
 
 
-def revoke_certificate(certificate: Certificate, *, by: User, reason: str, at: datetime | None = None) -> None:
-    """Withdraw a certificate. The reason is kept for staff; employers see only that it was withdrawn, and when."""
+def withdraw_certificate(certificate: Certificate, *, by: User, reason: str, at: datetime | None = None) -> None:
+    """Staff withdraw a certificate. The reason is kept for staff; employers see only that it was withdrawn, and when.
+
+    Refuses staff who cannot manage the learner (NotAllowed), a certificate already withdrawn (Conflict) and
+    an empty reason (InvalidInput on "reason"). Nothing is changed before every check has passed.
+    """
+    learner = db.session.get(User, certificate.learner_id)
+    if learner is None or not can_manage_learner(by, learner):
+        raise NotAllowed(_("You cannot withdraw this certificate"))
     lock_learner(certificate.learner_id)
     if certificate.is_revoked:
-        raise CertificateError("This certificate has already been withdrawn")
+        raise Conflict(_("This certificate has already been withdrawn"))
     reason = reason.strip()
     if not reason:
-        raise CertificateError("Enter why the certificate is being withdrawn")
+        raise InvalidInput(_("Enter why you are withdrawing the certificate"), field="reason")
     certificate.revoked_at = at or utcnow()
     certificate.revoked_by_id = by.id
     certificate.revocation_reason = reason
     record_event(
         AuditAction.CERTIFICATE_REVOKED,
         actor=by,
-        subject=db.session.get(User, certificate.learner_id),
+        subject=learner,
         object_type="certificate",
         object_id=certificate.public_id,
     )
 
 
+# The name the code had before the use case was named as the pages say it; kept for its callers.
+revoke_certificate = withdraw_certificate
+
+
 def set_hidden(certificate: Certificate, hidden: bool, *, by: User) -> bool:
-    """Hide a certificate from public checking, or show it again. Returns False if nothing changed."""
+    """The learner hides a certificate from public checking, or shows it again. False if nothing changed.
+
+    Only the learner it belongs to may (NotAllowed otherwise).
+    """
+    if by.id != certificate.learner_id:
+        raise NotAllowed(_("Only the learner can hide or show their certificate"))
     lock_learner(certificate.learner_id)
     if certificate.is_hidden == hidden:
         return False
@@ -524,6 +553,16 @@ def set_hidden(certificate: Certificate, hidden: bool, *, by: User) -> bool:
         object_id=certificate.public_id,
     )
     return True
+
+
+def hide_certificate(certificate: Certificate, *, by: User) -> bool:
+    """Employers can no longer check it (it looks like a code that does not exist). False if it was hidden."""
+    return set_hidden(certificate, True, by=by)
+
+
+def show_certificate(certificate: Certificate, *, by: User) -> bool:
+    """Employers can check it again. False if it was not hidden."""
+    return set_hidden(certificate, False, by=by)
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -571,16 +610,20 @@ def set_certificate_name(
     """
     profile = learner.learner_profile
     if profile is None:
-        raise CertificateError("Only learners receive certificates")
+        raise CertificateError(_("Only learners receive certificates"))
     cleaned = clean_name(name)
     if not cleaned:
-        raise CertificateError("Enter your name as you want it on your certificates")
+        raise CertificateError(_("Enter your name as you want it on your certificates"), field="name")
     if len(cleaned) > NAME_MAX:  # normalising can lengthen a name, so check again after it
-        raise CertificateError(f"Your name must be {NAME_MAX} characters or fewer")
+        raise CertificateError(_("Your name must be %(max)d characters or fewer", max=NAME_MAX), field="name")
     if missing := list(unprintable(cleaned) if unprintable else []):
         raise CertificateError(
-            f"Certificates cannot print {_quoted_list(missing)}. "
-            "Write your name using letters a certificate can print, such as A to Z with any accents"
+            _(
+                "Certificates cannot print %(characters)s. "
+                "Write your name using letters a certificate can print, such as A to Z with any accents",
+                characters=_quoted_list(missing),
+            ),
+            field="name",
         )
     profile.certificate_name = cleaned
     record_event(AuditAction.LEARNER_CERTIFICATE_NAME_CHANGED, actor=by, subject=learner)
@@ -589,4 +632,131 @@ def set_certificate_name(
 
 def _quoted_list(characters: Sequence[str]) -> str:
     quoted = [f"“{character}”" for character in characters]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("%(first)s and %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1])
+
+
+# --- Finding a certificate for someone -------------------------------------------------------------
+
+
+def find_certificate_for_learner(learner: User, public_id: uuid.UUID) -> Certificate | None:
+    """The learner's own certificate; someone else's is None, exactly as one that does not exist."""
+    return get_learner_certificate(learner, public_id)
+
+
+def find_downloadable_certificate_for_learner(learner: User, public_id: uuid.UUID) -> Certificate | None:
+    """The learner's own certificate, if it still has files to download (a withdrawn one has none)."""
+    found = get_learner_certificate(learner, public_id)
+    return found if found is not None and not found.is_revoked else None
+
+
+def learner_of(certificate: Certificate) -> User:
+    """The learner a certificate was issued to."""
+    learner = db.session.get(User, certificate.learner_id)
+    assert learner is not None  # the foreign key holds
+    return learner
+
+
+def find_certificate_for_staff(staff: User, public_id: uuid.UUID) -> Certificate | None:
+    """A certificate of a learner this member of staff manages; any other is None, as one that does not exist."""
+    found = get_certificate(public_id)
+    if found is None:
+        return None
+    learner = db.session.get(User, found.learner_id)
+    return found if learner is not None and can_manage_learner(staff, learner) else None
+
+
+class CertificateStatus(StrEnum):
+    """Where a certificate stands, as the staff API reports it (codes; pages give them words)."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    HIDDEN = "hidden"
+
+
+CERTIFICATE_STATUS_LABELS = {
+    CertificateStatus.ACTIVE: _l("Valid"),
+    CertificateStatus.WITHDRAWN: _l("Withdrawn"),
+    CertificateStatus.HIDDEN: _l("Hidden by the learner"),
+}
+
+
+def status_of(certificate: Certificate) -> CertificateStatus:
+    """Withdrawn wins over hidden: a withdrawn certificate stays withdrawn whether the learner shows it or not."""
+    if certificate.is_revoked:
+        return CertificateStatus.WITHDRAWN
+    if certificate.is_hidden:
+        return CertificateStatus.HIDDEN
+    return CertificateStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class CertificateStatusItem:
+    """One certificate's status, with what identifies it and nothing it certifies in detail."""
+
+    code: str  # display form, such as SP-7Q4K-29XD-M3HW
+    title: str
+    kind: CertificateKind
+    issued_at: datetime
+    status: CertificateStatus
+    withdrawn_at: datetime | None
+
+
+def list_certificate_statuses_for(learner: User) -> list[CertificateStatusItem]:
+    """Every certificate of the learner, newest first, with its status (for the staff API; status only)."""
+    return [
+        CertificateStatusItem(
+            code=format_code(item.code),
+            title=item.achievement_name,
+            kind=item.kind,
+            issued_at=item.issued_at,
+            status=status_of(item),
+            withdrawn_at=item.revoked_at,
+        )
+        for item in list_certificates(learner)
+    ]
+
+
+# --- Staff reading a learner's certificates ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerCertificates:
+    """What staff see of a learner's certificates, and whether they may confirm readiness now."""
+
+    learner: User
+    certificates: list[Certificate]
+    readiness: Any  # readiness.Readiness (imported lazily: readiness imports this module)
+    can_confirm: bool
+
+
+def record_certificate_view(
+    staff: User, learner: User, *, page: str, ip_address: str | None, certificate: Certificate | None = None
+) -> None:
+    """The audit of staff reading a learner's certificates (the list, or one before withdrawing it)."""
+    extra: dict[str, Any] = {}
+    if certificate is not None:
+        extra = {"object_type": "certificate", "object_id": certificate.public_id}
+    record_event(
+        AuditAction.LEARNER_RECORD_VIEWED, actor=staff, subject=learner, ip_address=ip_address, page=page, **extra
+    )
+
+
+def view_learner_certificates(
+    staff: User, learner: User, *, readiness_settings: Mapping[str, object], ip_address: str | None = None
+) -> LearnerCertificates:
+    """Staff open a learner's certificates: the list, the readiness band, and the read recorded in the audit."""
+    from skillpath.services.readiness.learner_state import readiness_for
+
+    if not can_manage_learner(staff, learner):
+        raise NotAllowed(_("You cannot see this learner’s certificates"))
+    record_certificate_view(staff, learner, page="certificates", ip_address=ip_address)
+    readiness = readiness_for([learner], readiness_settings)[learner.id]
+    role_level = learner.learner_profile.target_role_level if learner.learner_profile else None
+    can_confirm = (
+        readiness.band == Band.READY
+        and role_level is not None
+        and current_readiness_certificate(learner, role_level) is None
+    )
+    return LearnerCertificates(learner, list_certificates(learner), readiness, can_confirm)

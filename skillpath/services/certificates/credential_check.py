@@ -15,9 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from skillpath.i18n import format_date
+from skillpath.i18n import _, _l, format_date
 from skillpath.models import Certificate
 from skillpath.services.certificates import certificates, data_integrity, jsonld, openbadges, signing, status_lists
+from skillpath.services.certificates.issuer import Issuer, current_issuer
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,24 @@ LEEWAY = timedelta(seconds=300)  # clocks differ; a credential is not refused fo
 CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _STATUS_PATH = re.compile(r"/credentials/status/(?P<list>[0-9a-fA-F-]{36})/(?P<kid>[A-Za-z0-9_-]{43})")
 
-NOT_JSON = "This is not a credential file we can read: it is not JSON. Use the .json file exactly as it was downloaded."
-TOO_LARGE = f"The file is too large to be a SkillPath credential (the limit is {MAX_DOCUMENT_BYTES // 1024} KB)."
-TOO_DEEP = "The file is nested too deeply to be a SkillPath credential."
-NOT_OBJECT = "This is not a credential: a credential file holds one JSON object."
-NO_CONTEXT = "This is not a JSON-LD credential: it has no @context."
-NOT_A_BADGE = "This is not an Open Badges credential, so it is not a SkillPath certificate."
-NOT_OUR_KEY = "It was not signed with one of this service’s keys, so it was not issued by SkillPath."
-ANOTHER_ISSUER = "The credential names another issuer: it was not issued by this service."
-NOT_VALID_YET = "This credential is not valid yet."
-NO_RECORD = "There is no certificate matching this credential that can be checked. Ask the person who gave it to you."
-NOT_OUR_RECORD = "Our record of this certificate does not match the credential. Contact the issuer."
-CANNOT_CHECK = "The credential could not be checked. Use the .json file exactly as it was downloaded."
+NOT_JSON = _l(
+    "This is not a credential file we can read: it is not JSON. Use the .json file exactly as it was downloaded."
+)
+TOO_LARGE = _l(
+    "The file is too large to be a SkillPath credential (the limit is %(size)d KB).", size=MAX_DOCUMENT_BYTES // 1024
+)
+TOO_DEEP = _l("The file is nested too deeply to be a SkillPath credential.")
+NOT_OBJECT = _l("This is not a credential: a credential file holds one JSON object.")
+NO_CONTEXT = _l("This is not a JSON-LD credential: it has no @context.")
+NOT_A_BADGE = _l("This is not an Open Badges credential, so it is not a SkillPath certificate.")
+NOT_OUR_KEY = _l("It was not signed with one of this service’s keys, so it was not issued by SkillPath.")
+ANOTHER_ISSUER = _l("The credential names another issuer: it was not issued by this service.")
+NOT_VALID_YET = _l("This credential is not valid yet.")
+NO_RECORD = _l(
+    "There is no certificate matching this credential that can be checked. Ask the person who gave it to you."
+)
+NOT_OUR_RECORD = _l("Our record of this certificate does not match the credential. Contact the issuer.")
+CANNOT_CHECK = _l("The credential could not be checked. Use the .json file exactly as it was downloaded.")
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +78,9 @@ class _Refused(ValueError):
         self.signature_valid = signature_valid
 
 
-def check_jsonld_credential(document: object, *, now: datetime | None = None) -> CredentialCheck:
+def check_jsonld_credential(
+    document: object, issuer: Issuer | None = None, *, now: datetime | None = None
+) -> CredentialCheck:
     """Can this JSON-LD credential (text, bytes or parsed JSON) be trusted, and what does it certify?
 
     Its proof is checked with the did:key it names, which must be one of our keys
@@ -80,41 +89,41 @@ def check_jsonld_credential(document: object, *, now: datetime | None = None) ->
     said in plain English.
     """
     try:
-        return _check(document, now or datetime.now(UTC))
+        return _check(document, now or datetime.now(UTC), (issuer or current_issuer()).keys)
     except _Refused as refusal:
         return CredentialCheck(False, refusal.problem, signature_valid=refusal.signature_valid)
     except Exception:  # hostile input must get an answer, never a server error; the log keeps the detail
         logger.exception("credential check failed")
-        return CredentialCheck(False, CANNOT_CHECK)
+        return CredentialCheck(False, str(CANNOT_CHECK))
 
 
-def _check(document: object, now: datetime) -> CredentialCheck:
+def _check(document: object, now: datetime, keys: signing.KeyStore) -> CredentialCheck:
     credential = _bounded(document)
     _require_shipped_contexts(credential)
     types = credential.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types or not CREDENTIAL_TYPES & set(types):
-        raise _Refused(NOT_A_BADGE)
+        raise _Refused(str(NOT_A_BADGE))
     try:
         proof = data_integrity.proof_of(credential)
         public_key = signing.public_key_from_did_key(proof.get("verificationMethod"))
         if public_key is None:
             raise data_integrity.ProofError("Its proof does not name a key that can check it (a did:key).")
-        if signing.app_key_store().kid_of(public_key) is None:
-            raise _Refused(NOT_OUR_KEY)
+        if keys.kid_of(public_key) is None:
+            raise _Refused(str(NOT_OUR_KEY))
         issuer = credential.get("issuer")
         if (issuer.get("id") if isinstance(issuer, dict) else issuer) != signing.did_key(public_key):
-            raise _Refused(ANOTHER_ISSUER)
+            raise _Refused(str(ANOTHER_ISSUER))
         data_integrity.verify_proof(credential)
     except (data_integrity.ProofError, jsonld.JsonLdRefused) as error:
         raise _Refused(_sentence(error)) from None
     if problem := dates_problem(credential, now):
         raise _Refused(problem, signature_valid=True)
-    return _against_our_record(credential)
+    return _against_our_record(credential, keys)
 
 
 def _sentence(error: Exception) -> str:
     text = str(error)
-    return text if text.startswith(("The ", "This ")) else f"This credential cannot be trusted. {text}"
+    return text if text.startswith(("The ", "This ")) else _("This credential cannot be trusted. %(why)s", why=text)
 
 
 def _bounded(document: object) -> dict[str, Any]:
@@ -124,35 +133,35 @@ def _bounded(document: object) -> dict[str, Any]:
     if isinstance(document, str):
         document = _parsed(document)
     if not isinstance(document, dict):
-        raise _Refused(NOT_OBJECT)
+        raise _Refused(str(NOT_OBJECT))
     _check_depth(document)
     try:
         size = len(json.dumps(document, ensure_ascii=False).encode("utf-8", errors="surrogatepass"))
     except (TypeError, ValueError):
-        raise _Refused(NOT_JSON) from None
+        raise _Refused(str(NOT_JSON)) from None
     if size > MAX_DOCUMENT_BYTES:
-        raise _Refused(TOO_LARGE)
+        raise _Refused(str(TOO_LARGE))
     return document
 
 
 def _text_of(data: bytes) -> str:
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise _Refused(TOO_LARGE)
+        raise _Refused(str(TOO_LARGE))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _Refused(NOT_JSON) from None
+        raise _Refused(str(NOT_JSON)) from None
 
 
 def _parsed(text: str) -> object:
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_DOCUMENT_BYTES:
-        raise _Refused(TOO_LARGE)
+        raise _Refused(str(TOO_LARGE))
     try:
         return json.loads(text, parse_constant=_no_constants)
     except RecursionError:  # the parser recurses: absurd nesting ends here, within the size limit
-        raise _Refused(TOO_DEEP) from None
+        raise _Refused(str(TOO_DEEP)) from None
     except ValueError:
-        raise _Refused(NOT_JSON) from None
+        raise _Refused(str(NOT_JSON)) from None
 
 
 def _no_constants(name: str) -> None:
@@ -165,7 +174,7 @@ def _check_depth(document: dict[str, Any]) -> None:
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise _Refused(TOO_DEEP)
+            raise _Refused(str(TOO_DEEP))
         if isinstance(item, dict):
             if item is not document and "@context" in item:
                 raise _Refused("It defines JSON-LD contexts inside itself, which SkillPath credentials never do.")
@@ -177,9 +186,9 @@ def _check_depth(document: dict[str, Any]) -> None:
 def _require_shipped_contexts(credential: dict[str, Any]) -> None:
     contexts = credential.get("@context")
     if contexts is None:
-        raise _Refused(NO_CONTEXT)
+        raise _Refused(str(NO_CONTEXT))
     if not isinstance(contexts, list) or not contexts or contexts[0] != jsonld.VC_V2_CONTEXT:
-        raise _Refused("It is not a Verifiable Credential of data model 2.0: its first @context must be the VC one.")
+        raise _Refused(_("It is not a Verifiable Credential of data model 2.0: its first @context must be the VC one."))
     for context in contexts:
         if not isinstance(context, str) or context not in jsonld.SHIPPED_CONTEXTS:
             raise _Refused(str(jsonld.UnknownContext(context if isinstance(context, str) else None)))
@@ -192,9 +201,9 @@ def dates_problem(credential: dict[str, Any], now: datetime) -> str | None:
     if from_problem or until_problem:
         return from_problem or until_problem
     if valid_from is not None and valid_from > now + LEEWAY:
-        return NOT_VALID_YET
+        return str(NOT_VALID_YET)
     if valid_until is not None and valid_until < now - LEEWAY:
-        return f"This credential expired on {format_date(valid_until)}."
+        return _("This credential expired on %(date)s.", date=format_date(valid_until))
     return None
 
 
@@ -208,27 +217,27 @@ def _timestamp(credential: dict[str, Any], name: str) -> tuple[datetime | None, 
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        return None, f"The credential’s {name} date cannot be read."
+        return None, _("The credential’s %(name)s date cannot be read.", name=name)
     return moment, None
 
 
-def _against_our_record(credential: dict[str, Any]) -> CredentialCheck:
+def _against_our_record(credential: dict[str, Any], keys: signing.KeyStore) -> CredentialCheck:
     """A genuine credential of ours: what our record says about it now, withdrawn or not."""
     certificate = _find_certificate(credential.get("id"))
     if certificate is None:
-        return CredentialCheck(False, NO_RECORD, signature_valid=True)
-    verification = certificates.verification_of(certificate, signing.app_key_store())
+        return CredentialCheck(False, str(NO_RECORD), signature_valid=True)
+    verification = certificates.verification_of(certificate, keys)
     content = verification.content
     if (
         content is None
         or not openbadges.matches_content(credential, content)
         or not _same_status_entry(credential, certificate)
     ):
-        return CredentialCheck(False, NOT_OUR_RECORD, signature_valid=True)
+        return CredentialCheck(False, str(NOT_OUR_RECORD), signature_valid=True)
     issuer = credential["issuer"]
     said = certifies(content, issuer_id=issuer["id"] if isinstance(issuer, dict) else str(issuer))
     if verification.revoked_at is not None:
-        withdrawn = f"This certificate was withdrawn on {format_date(verification.revoked_at)}."
+        withdrawn = _("This certificate was withdrawn on %(date)s.", date=format_date(verification.revoked_at))
         return CredentialCheck(
             False,
             withdrawn,

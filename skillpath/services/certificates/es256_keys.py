@@ -29,7 +29,6 @@ from skillpath.services.certificates.signing import (
     KeyInfo,
     SigningKeyMissing,
     _write_private,
-    app_key_store,
     b64url_encode,
     is_key_id,
 )
@@ -156,15 +155,14 @@ class Es256KeyStore:
 
 
 def app_es256_store() -> Es256KeyStore:
-    """The ES256 key store this app is configured with: the Ed25519 keys' folder (KEYS_FOLDER, else instance/keys)."""
-    return Es256KeyStore(app_key_store().folder)
+    """The running app's ES256 keys, for callers that were not given an issuer (see issuer.current_issuer)."""
+    from skillpath.services.certificates.issuer import current_issuer
+
+    return current_issuer().es256_keys
 
 
 def es256_signing_key() -> Es256Key:
-    """The current ES256 key for new JWTs; made on first use only where KEYS_AUTO_GENERATE allows."""
-    from flask import current_app
+    """The running app's current ES256 key for new JWTs, for callers that were not given an issuer."""
+    from skillpath.services.certificates.issuer import current_issuer
 
-    store = app_es256_store()
-    if current_app.config.get("KEYS_AUTO_GENERATE"):
-        return store.ensure()[0]
-    return store.current()
+    return current_issuer().es256_signing_key()

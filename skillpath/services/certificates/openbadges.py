@@ -29,7 +29,8 @@ from skillpath.models import Certificate
 from skillpath.models._types import utcnow
 from skillpath.models.certificates import CertificateKind
 from skillpath.services.certificates import data_integrity, signing, status_lists
-from skillpath.services.certificates.certificates import CertificateContent, content_of, iso_utc
+from skillpath.services.certificates.certificates import CertificateContent, achievement_id, content_of, iso_utc
+from skillpath.services.certificates.issuer import Issuer, current_issuer
 from skillpath.services.certificates.jsonld import OB_V3_CONTEXT, VC_V2_CONTEXT
 
 VC_CONTEXT = VC_V2_CONTEXT
@@ -157,16 +158,30 @@ def issuer_for(public_key: Ed25519PublicKey, *, name: str, url: str) -> dict[str
     return {"id": signing.did_key(public_key), "type": ["Profile"], "name": name, "url": url}
 
 
-def _status_kid(issuer_id: object) -> str | None:
+def credential_links(certificate: Certificate, issuer: Issuer) -> CredentialLinks:
+    return CredentialLinks(
+        credential_id=issuer.urls.verify(certificate),
+        achievement_id=achievement_id(certificate),
+        issuer_id=issuer.urls.issuer_profile(),
+        issuer_url=issuer.urls.home(),
+    )
+
+
+def _status_kid(issuer_id: object, keys: signing.KeyStore) -> str | None:
     """Our key id when the issuer is the did:key of one of our keys: its status lists are signed by that key."""
     public_key = signing.public_key_from_did_key(issuer_id)
-    return signing.app_key_store().kid_of(public_key) if public_key is not None else None
+    return keys.kid_of(public_key) if public_key is not None else None
 
 
 def credential_body(
-    certificate: Certificate, *, issuer: dict[str, Any], status_key_id: str | None = None, with_status: bool = True
+    certificate: Certificate,
+    issuer: Issuer,
+    *,
+    profile: dict[str, Any],
+    status_key_id: str | None = None,
+    with_status: bool = True,
 ) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential (VC 2.0) for a certificate, with this issuer.
+    """The unsigned OpenBadgeCredential (VC 2.0) for a certificate, with this issuer `profile`.
 
     Its credentialStatus points at the certificate's Bitstring Status List as
     signed by `status_key_id`; by default the key whose did:key is the issuer,
@@ -174,10 +189,8 @@ def credential_body(
     credential's, which only holds for a did:key issuer: a credential whose issuer
     is not a did:key (the VC-JWT) is built `with_status=False`.
     """
-    from skillpath.verify.urls import credential_links
-
     content = content_of(certificate)
-    links = credential_links(certificate)
+    links = credential_links(certificate, issuer)
     issued = iso_utc(content.issued_at)
     subject = {"id": subject_id(certificate), **_subject(content, certificate.kind, links.achievement_id)}
     body: dict[str, Any] = {
@@ -186,27 +199,26 @@ def credential_body(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": content.achievement_name,
         "description": content.achievement_description,
-        "issuer": issuer,
+        "issuer": profile,
         "validFrom": issued,
         "awardedDate": issued,
         "credentialSubject": subject,
     }
     if not with_status:
         return body
-    kid = status_key_id or _status_kid(issuer.get("id")) or signing.signing_key().kid
-    entry = status_lists.status_entry(certificate, kid)
+    kid = status_key_id or _status_kid(profile.get("id"), issuer.keys) or issuer.signing_key().kid
+    entry = status_lists.status_entry(certificate, kid, issuer.urls)
     if entry is not None:
         body["credentialStatus"] = entry
     return body
 
 
-def jsonld_credential(certificate: Certificate) -> dict[str, Any]:
+def jsonld_credential(certificate: Certificate, issuer: Issuer | None = None) -> dict[str, Any]:
     """The certificate as a signed JSON-LD credential, ready to download: issuer and proof are the current key."""
-    from skillpath.verify.urls import public_url
-
-    key = signing.signing_key()
-    issuer = issuer_for(key.public_key, name=certificate.issuer_name, url=public_url("main.index"))
-    body = credential_body(certificate, issuer=issuer, status_key_id=key.kid)
+    issuer = issuer or current_issuer()
+    key = issuer.signing_key()
+    profile = issuer_for(key.public_key, name=certificate.issuer_name, url=issuer.urls.home())
+    body = credential_body(certificate, issuer, profile=profile, status_key_id=key.kid)
     return data_integrity.add_proof(body, key, created=utcnow())
 
 

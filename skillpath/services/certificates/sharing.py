@@ -35,11 +35,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import Certificate, ShareLink, ShareLinkView, User
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
-from skillpath.services.certificates.certificates import CertificateContent, normalise_code
+from skillpath.services.certificates.certificates import (
+    CertificateContent,
+    Verification,
+    format_code,
+    normalise_code,
+    verification_of,
+)
+from skillpath.services.certificates.issuer import Issuer
+from skillpath.services.errors import InvalidInput, NotAllowed
 from skillpath.services.locking import lock_learner
 from skillpath.text import clean_text
 
@@ -53,12 +62,11 @@ RECENT_OPENINGS = 10
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
 
-class SharingError(ValueError):
+class SharingError(InvalidInput):
     """A share link that cannot be made as asked, with a message for the learner and the field it is about."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class LinkState(StrEnum):
@@ -129,12 +137,12 @@ def shareable_certificates(learner: User) -> list[Certificate]:
 
 def _check_request(certificate_ids: Sequence[uuid.UUID], label: str | None, last_day: date | None, today: date) -> str:
     if not certificate_ids:
-        raise SharingError("Select at least one certificate to share", "certificates")
+        raise SharingError(_("Select at least one certificate to share"), "certificates")
     if last_day is not None and last_day < today:
-        raise SharingError("The last day must be today or in the future", "last_day")
+        raise SharingError(_("The last day must be today or in the future"), "last_day")
     cleaned = clean_text(label)
     if len(cleaned) > LABEL_MAX:
-        raise SharingError(f"The name for this link must be {LABEL_MAX} characters or fewer", "label")
+        raise SharingError(_("The name for this link must be %(max)d characters or fewer", max=LABEL_MAX), "label")
     return cleaned
 
 
@@ -143,7 +151,7 @@ def _chosen_certificates(learner: User, certificate_ids: Sequence[uuid.UUID]) ->
     chosen = [item for item in shareable_certificates(learner) if item.public_id in wanted]
     if len(chosen) != len(wanted):
         # Another learner's certificate, or one withdrawn or hidden since the form was shown.
-        raise SharingError("Select only certificates that employers can check", "certificates")
+        raise SharingError(_("Select only certificates that employers can check"), "certificates")
     return chosen
 
 
@@ -160,15 +168,18 @@ def create_share_link(
     """Make a link for `token`. Returns (link, created); created is False when this token already made one.
 
     The form carries its token, so sending it twice (a double click, the back button) makes one link: the
-    learner's record is locked first, and the second request finds the link the first one made.
+    learner's record is locked first, and the second request finds the link the first one made. Only the
+    learner makes their links (NotAllowed otherwise).
     """
+    if actor.id != learner.id:
+        raise NotAllowed(_("Only the learner can share their certificates"))
     cleaned_label = _check_request(certificate_ids, label, last_day, today or today_in_uk())
     lock_learner(learner)
     token_hash = hash_token(token)
     existing = _link_with_hash(token_hash)
     if existing is not None:
         if existing.learner_id != learner.id:  # a token is 256 random bits: this is a forged form
-            raise SharingError("Make the link again", "certificates")
+            raise SharingError(_("Make the link again"), "certificates")
         return existing, False
     link = ShareLink(
         learner_id=learner.id,
@@ -225,8 +236,18 @@ def get_learner_share_link(learner: User, public_id: uuid.UUID) -> ShareLink | N
     )
 
 
+def find_share_link_for_learner(learner: User, public_id: uuid.UUID) -> ShareLink | None:
+    """The learner's own link (loaders use this); someone else's is None, as one that does not exist."""
+    return get_learner_share_link(learner, public_id)
+
+
 def withdraw_share_link(link: ShareLink, *, actor: User, at: datetime | None = None) -> bool:
-    """Stop the link working, at once and for good. Returns False if it was already withdrawn."""
+    """Stop the link working, at once and for good. Returns False if it was already withdrawn.
+
+    Only the learner whose link it is may (NotAllowed otherwise).
+    """
+    if actor.id != link.learner_id:
+        raise NotAllowed(_("Only the learner can withdraw their link"))
     lock_learner(link.learner_id)
     if link.is_withdrawn:
         return False
@@ -302,6 +323,54 @@ def get_shared_certificate(link: ShareLink, code: str) -> Certificate | None:
 def record_opening(link: ShareLink, at: datetime | None = None) -> None:
     """One opening of the page: when, and nothing about who."""
     db.session.add(ShareLinkView(share_link_id=link.id, opened_at=at or utcnow()))
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    """One certificate as the shared page shows it: its check, its check page's address, and its code."""
+
+    code: str
+    verification: Verification
+    verify_url: str
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    """What the public page of a link may show: never the link itself, so never its label or its learner."""
+
+    state: LinkState
+    items: tuple[SharedItem, ...] = ()
+    last_day: date | None = None
+
+
+def open_share_link(link: ShareLink, issuer: Issuer, *, viewer: User | None, counted: bool = True) -> SharedPage:
+    """Someone opens a link's public page: its certificates, checked now, and the opening counted.
+
+    A withdrawn or expired link shows nothing but its state, and is not counted. Nor is the learner
+    looking at their own link, nor a request that only asks about the page (`counted=False`, a HEAD).
+    """
+    state = state_of(link)
+    if state != LinkState.ACTIVE:
+        return SharedPage(state)
+    items = tuple(
+        SharedItem(format_code(item.code), verification_of(item, issuer.keys), issuer.urls.verify(item))
+        for item in shared_certificates(link)
+    )
+    if counted and (viewer is None or viewer.id != link.learner_id):
+        record_opening(link)
+    return SharedPage(state, items, last_day_of(link))
+
+
+def find_shared_certificate(token: str, code: str, issuer: Issuer) -> Certificate | None:
+    """A certificate whose files a link's page offers: the link works, and the certificate checks as valid."""
+    link = find_share_link(token)
+    if link is None or state_of(link) != LinkState.ACTIVE:
+        return None
+    item = get_shared_certificate(link, code)
+    # Only files the page offers: a certificate whose record no longer matches its signature gets none.
+    if item is None or not verification_of(item, issuer.keys).is_valid:
+        return None
+    return item
 
 
 # --- LinkedIn --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The issuer's Ed25519 keys, and signing over a canonical form of a certificate's content.
 
 Keys live as PEM files in a folder outside the repository (KEYS_FOLDER, by
-default instance/keys), one file per key id, readable only by the app's user.
+default instance/keys; see issuer.py), one file per key id, readable only by the app's user.
 A small `current` file names the key that signs new certificates. Rotating
 adds a key and moves `current`; old keys stay, so everything they signed still
 verifies, and all public keys are published as a JWKS.
@@ -312,18 +312,14 @@ def _write_private(path: Path, data: bytes, *, replace: bool = False) -> None:
 
 
 def app_key_store() -> KeyStore:
-    """The key store this app is configured with (KEYS_FOLDER, else instance/keys)."""
-    from flask import current_app
+    """The running app's Ed25519 keys, for callers that were not given an issuer (see issuer.current_issuer)."""
+    from skillpath.services.certificates.issuer import current_issuer
 
-    folder = current_app.config.get("KEYS_FOLDER") or Path(current_app.instance_path) / "keys"
-    return KeyStore(folder)
+    return current_issuer().keys
 
 
 def signing_key() -> IssuerKey:
-    """The current key for new signatures; made on first use only where KEYS_AUTO_GENERATE allows."""
-    from flask import current_app
+    """The running app's current key for new signatures, for callers that were not given an issuer."""
+    from skillpath.services.certificates.issuer import current_issuer
 
-    store = app_key_store()
-    if current_app.config.get("KEYS_AUTO_GENERATE"):
-        return store.ensure()[0]
-    return store.current()
+    return current_issuer().signing_key()

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, bindparam, func, select
 
 from skillpath.extensions import db
 from skillpath.models import Certificate
 from skillpath.models.certificates import StatusList, StatusPurpose
 from skillpath.services.certificates import data_integrity, jsonld, signing
+from skillpath.services.certificates.urls import PublicUrls
 from skillpath.services.locking import lock_row
 
 LIST_SIZE = 131_072  # 16 KB of bits: the herd-privacy minimum the Bitstring Status List spec advises
@@ -134,20 +134,14 @@ def is_set(bits: bytes, index: int) -> bool:
 # --- The signed list ---------------------------------------------------------------------------
 
 
-def status_list_url(status_list_public_id: uuid.UUID, kid: str) -> str:
-    from skillpath.verify.urls import public_url
-
-    return public_url("credentials.status_list", list_id=status_list_public_id, key_id=kid)
-
-
-def status_entry(certificate: Certificate, kid: str) -> dict[str, Any] | None:
+def status_entry(certificate: Certificate, kid: str, urls: PublicUrls) -> dict[str, Any] | None:
     """The credential's BitstringStatusListEntry, pointing at the list as signed by this key."""
     if certificate.status_list_id is None or certificate.status_list_index is None:
         return None
     status_list = get_status_list_by_id(certificate.status_list_id)
     if status_list is None:
         return None
-    url = status_list_url(status_list.public_id, kid)
+    url = urls.status_list(status_list.public_id, kid)
     index = certificate.status_list_index
     return {
         "id": f"{url}#{index}",
@@ -187,7 +181,9 @@ _signed: OrderedDict[tuple[Any, ...], SignedStatusList] = OrderedDict()
 _signed_lock = threading.Lock()
 
 
-def signed_status_list(public_id: uuid.UUID, kid: str, keys: signing.KeyStore) -> SignedStatusList | None:
+def signed_status_list(
+    public_id: uuid.UUID, kid: str, keys: signing.KeyStore, urls: PublicUrls
+) -> SignedStatusList | None:
     """The list as a BitstringStatusListCredential signed by this key, its issuer the key's did:key.
 
     None when there is no such list or the key is not ours. Its bits are read now.
@@ -203,7 +199,7 @@ def signed_status_list(public_id: uuid.UUID, kid: str, keys: signing.KeyStore) -
         (index, revoked_at) for *_, index, revoked_at in rows if index is not None and revoked_at is not None
     ]
     indexes = tuple(sorted(index for index, _ in withdrawn))
-    cache_key = (list_id, size, kid, current_app.config["PUBLIC_BASE_URL"], indexes)
+    cache_key = (list_id, size, kid, urls.base_url, indexes)
     with _signed_lock:
         cached = _signed.get(cache_key)
         if cached is not None:
@@ -214,7 +210,7 @@ def signed_status_list(public_id: uuid.UUID, kid: str, keys: signing.KeyStore) -
         return None
     # When the list last changed, so the signed document stays the same for as long as its bits do.
     changed = max([created_at, *(revoked_at for _, revoked_at in withdrawn)]).replace(microsecond=0)
-    url = status_list_url(public_id, kid)
+    url = urls.status_list(public_id, kid)
     document = data_integrity.add_proof(
         {
             "@context": [jsonld.VC_V2_CONTEXT],

@@ -9,11 +9,14 @@ or carriage return, or a full-width or small form of those signs, after any
 spaces) is prefixed with ' so that a spreadsheet shows it as text rather than
 running it as a formula.
 
-Columns: name, prison number, cohort, target role, readiness score and band,
-work-readiness status, expected release date, last activity, open barriers and
-each barrier's state, then for every skill that any learner's target role needs,
-the level held and the level needed. Nothing about health or offences is held,
-so nothing about them can be exported.
+Columns (the same whatever the data, so a spreadsheet or a script built on one
+export works on the next): name, prison number, cohort, target role, readiness
+score, band and its code, work-readiness status and its prison-service code,
+expected release date, last activity, open barriers, and each barrier's state
+with its code. Skills, which differ with each learner's target role, are in the
+skills export (one row per learner and skill); the codes export carries the
+prison service's codes in named columns. Both are made in `codes.py` and described
+in docs/codes.md. Nothing about health or offences is exported.
 """
 
 from __future__ import annotations
@@ -31,14 +34,29 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 
 from skillpath.extensions import db
-from skillpath.models import Barrier, Cohort, CohortMembership, LearnerProfile, RoleLevel, User
+from skillpath.i18n import _
+from skillpath.models import (
+    Barrier,
+    BarrierStatus,
+    Cohort,
+    CohortMembership,
+    Establishment,
+    LearnerProfile,
+    RoleLevel,
+    User,
+    WorkReadiness,
+)
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
 from skillpath.services.readiness.dashboards import Filters
 from skillpath.services.readiness.learner_state import barrier_states, held_levels, required_skills
-from skillpath.services.readiness.readiness import BarrierState, ReadinessRules, RequiredSkill, assess
+from skillpath.services.readiness.readiness import BarrierState, Readiness, ReadinessRules, RequiredSkill, assess
 from skillpath.services.readiness.work_status import current_statuses
 from skillpath.text import strip_invisible
 
 PAGE_SIZE = 500
+# The exports of a cohort or an establishment: for people (labels first), and two in the prison service's codes.
+PEOPLE, CODES, SKILLS = "people", "codes", "skills"
 BOM = "\ufeff"
 UK = ZoneInfo("Europe/London")
 _FORMULA_SIGNS = frozenset("=+-@")
@@ -81,6 +99,7 @@ def _base_query(scope: ExportScope) -> Any:
     query = (
         select(
             User.id.label("learner_id"),
+            User.public_id.label("learner_public_id"),
             LearnerProfile.preferred_name.label("name"),
             LearnerProfile.prison_number,
             LearnerProfile.release_date,
@@ -89,10 +108,12 @@ def _base_query(scope: ExportScope) -> Any:
             RoleLevel.public_id.label("target_public_id"),
             RoleLevel.name.label("target_name"),
             Cohort.name.label("cohort_name"),
+            Establishment.code.label("establishment_code"),
         )
         .join(LearnerProfile, LearnerProfile.user_id == User.id)
         .join(CohortMembership, CohortMembership.learner_id == User.id)
         .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+        .join(Establishment, Establishment.id == Cohort.establishment_id)
         .outerjoin(RoleLevel, RoleLevel.id == LearnerProfile.target_role_level_id)
         .where(
             CohortMembership.cohort_id.in_(list(scope.cohort_ids)),
@@ -120,8 +141,8 @@ def _page(scope: ExportScope, after: tuple[str, str, int] | None, size: int) -> 
     return list(db.session.execute(query).all())
 
 
-def _skill_columns(scope: ExportScope) -> tuple[dict[int, list[RequiredSkill]], list[tuple[int, str]]]:
-    """What each target role level needs, and every skill any of them needs, in name order."""
+def _target_needs(scope: ExportScope) -> dict[int, list[RequiredSkill]]:
+    """What each target role level of the scope's learners needs."""
     level_ids: set[int] = set(
         db.session.scalars(
             select(LearnerProfile.target_role_level_id)
@@ -135,59 +156,36 @@ def _skill_columns(scope: ExportScope) -> tuple[dict[int, list[RequiredSkill]], 
             )
         )
     )
-    required = required_skills(level_ids)
-    skills = {skill.skill_id: skill.name for needs in required.values() for skill in needs}
-    return required, sorted(skills.items(), key=lambda item: item[1].casefold())
+    return required_skills(level_ids)
 
 
-def header(skills: Sequence[tuple[int, str]]) -> list[str]:
-    columns = [
-        "Name",
-        "Prison number",
-        "Cohort",
-        "Target role",
-        "Readiness score",
-        "Readiness band",
-        "Work-readiness status",
-        "Expected release date",
-        "Last activity",
-        "Barriers still open",
-    ]
-    columns += [f"Barrier: {barrier.label}" for barrier in Barrier]
-    for _, name in skills:
-        columns += [f"{name}: level held", f"{name}: level needed"]
-    return columns
+@dataclass(frozen=True)
+class LearnerLine:
+    """One learner of an export, with what every export reads about them."""
+
+    row: Any  # the _base_query row: learner_id, name, prison_number, release_date, cohort_name, target_*...
+    readiness: Readiness
+    status: WorkReadiness
+    barriers: dict[Barrier, BarrierState]
 
 
-def _barrier_cell(state: BarrierState | None) -> str:
-    return state.status_label if state is not None else "Not started"
+def learner_lines(
+    scope: ExportScope, config: Mapping[str, object], *, page_size: int | None = None
+) -> Iterator[list[LearnerLine]]:
+    """The scope's learners a page at a time (cohort, then name), after the dashboard's filters.
 
-
-def _iso_day(moment: datetime | None) -> str:
-    return moment.astimezone(UK).date().isoformat() if moment is not None else ""
-
-
-def csv_lines(scope: ExportScope, config: Mapping[str, object], *, page_size: int | None = None) -> Iterator[str]:
-    """The export, a line at a time: the byte-order mark and header first, then one line per learner."""
+    Each page is a handful of queries whatever its size; nothing is loaded before the first page is asked for.
+    """
     page_size = page_size or PAGE_SIZE
     rules = ReadinessRules.from_config(config)
-    required, skills = _skill_columns(scope)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: Sequence[object]) -> str:
-        writer.writerow([neutralise(value) for value in values])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text
-
-    yield BOM + line(header(skills))
+    required: dict[int, list[RequiredSkill]] | None = None
     after: tuple[str, str, int] | None = None
     while True:
         rows = _page(scope, after, page_size)
         if not rows:
             return
+        if required is None:
+            required = _target_needs(scope)
         last = rows[-1]
         after = (last.cohort_name, last.name, last.learner_id)
         wanted = [
@@ -199,10 +197,10 @@ def csv_lines(scope: ExportScope, config: Mapping[str, object], *, page_size: in
         ]
         ids = [row.learner_id for row in wanted]
         held, barriers, statuses = held_levels(ids), barrier_states(ids), current_statuses(ids)
+        page: list[LearnerLine] = []
         for row in wanted:
-            needs = required.get(row.target_id, []) if row.target_id else []
             readiness = assess(
-                needs,
+                required.get(row.target_id, []) if row.target_id else [],
                 held.get(row.learner_id, {}),
                 barriers.get(row.learner_id, []),
                 rules,
@@ -211,21 +209,110 @@ def csv_lines(scope: ExportScope, config: Mapping[str, object], *, page_size: in
             if scope.filters.band is not None and readiness.band != scope.filters.band:
                 continue
             states = {state.barrier: state for state in barriers.get(row.learner_id, [])}
-            gaps = {gap.skill_id: gap for gap in readiness.skills}
+            page.append(LearnerLine(row, readiness, statuses[row.learner_id], states))
+        yield page
+
+
+class CsvLines:
+    """Rows made into CSV text one line at a time, each cell made safe for a spreadsheet."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def __call__(self, values: Sequence[object]) -> str:
+        self._writer.writerow([neutralise(value) for value in values])
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate(0)
+        return text
+
+
+def header() -> list[str]:
+    """The people's export's columns: the same whatever the data (skills are in the skills export)."""
+    columns = [
+        _("Name"),
+        _("Prison number"),
+        _("Cohort"),
+        _("Target role"),
+        _("Readiness score"),
+        _("Readiness band"),
+        _("Readiness band code"),
+        _("Work-readiness status"),
+        _("Work-readiness status code"),
+        _("Expected release date"),
+        _("Last activity"),
+        _("Barriers still open"),
+    ]
+    for barrier in Barrier:
+        columns += [
+            _("Barrier: %(barrier)s", barrier=barrier.label),
+            _("Barrier code: %(code)s", code=barrier.value),
+        ]
+    return columns
+
+
+def _barrier_cells(state: BarrierState | None) -> tuple[str, str]:
+    if state is None:
+        return BarrierStatus.NOT_STARTED.label, BarrierStatus.NOT_STARTED.value
+    return state.status_label, state.status
+
+
+def _iso_day(moment: datetime | None) -> str:
+    return moment.astimezone(UK).date().isoformat() if moment is not None else ""
+
+
+def open_barriers(learner: LearnerLine) -> int:
+    return sum(1 for barrier in Barrier if not (barrier in learner.barriers and learner.barriers[barrier].resolved))
+
+
+def csv_lines(scope: ExportScope, config: Mapping[str, object], *, page_size: int | None = None) -> Iterator[str]:
+    """The export, a line at a time: the byte-order mark and header first, then one line per learner."""
+    line = CsvLines()
+    yield BOM + line(header())
+    for page in learner_lines(scope, config, page_size=page_size):
+        for learner in page:
+            row, readiness = learner.row, learner.readiness
             values: list[object] = [
                 row.name,
                 row.prison_number or "",
                 row.cohort_name,
                 row.target_name or "",
                 readiness.score,
-                readiness.band.value,
-                statuses[row.learner_id].label,
+                readiness.band.label,
+                readiness.band.name,
+                learner.status.label,
+                learner.status.value,
                 row.release_date.isoformat() if row.release_date else "",
                 _iso_day(row.last_activity_at),
-                sum(1 for barrier in Barrier if not (barrier in states and states[barrier].resolved)),
-                *(_barrier_cell(states.get(barrier)) for barrier in Barrier),
+                sum(
+                    1 for barrier in Barrier if not (barrier in learner.barriers and learner.barriers[barrier].resolved)
+                ),
             ]
-            for skill_id, _ in skills:
-                gap = gaps.get(skill_id)
-                values += [gap.held.label if gap and gap.held else "", gap.required.label if gap else ""]
+            for barrier in Barrier:
+                values += _barrier_cells(learner.barriers.get(barrier))
             yield line(values)
+
+
+def record_export(
+    actor: User, place: Cohort | Establishment, *, kind: str, filtered: bool, ip_address: str | None
+) -> None:
+    """Audit an export of a cohort or an establishment: who, which, which file, and whether it was filtered.
+
+    The export itself is made after this, while the file is sent; the event is committed with the request.
+    """
+    if isinstance(place, Cohort):
+        action, object_type = AuditAction.COHORT_EXPORTED, "cohort"
+    else:
+        action, object_type = AuditAction.ESTABLISHMENT_EXPORTED, "establishment"
+    # The people's export is audited as it always was; the others say which file it was.
+    export: dict[str, Any] = {} if kind == PEOPLE else {"export": kind}
+    record_event(
+        action,
+        actor=actor,
+        object_type=object_type,
+        object_id=place.public_id,
+        ip_address=ip_address,
+        filtered=filtered,
+        **export,
+    )

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import (
     AuditEvent,
     BarrierChange,
@@ -43,9 +44,11 @@ from skillpath.models import (
     CertificateKind,
     CohortMembership,
     ConfidenceRating,
+    DeclineReason,
     Enrolment,
     Evidence,
     Goal,
+    IdDocument,
     LearnerProfile,
     Module,
     ModuleUnit,
@@ -54,43 +57,71 @@ from skillpath.models import (
     ReadinessStatusChange,
     Skill,
     SkillAward,
+    SkillLevel,
     StatusChangeType,
     User,
 )
 from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
 from skillpath.models.organisations import Cohort
+from skillpath.services.audit.audit import record_event
 from skillpath.services.plans.goals import GOAL_LABELS, STEP_LABELS, archive_reason_label
 
 # --- What the audit log's dotted names mean, in the learner's words -----------------------------------------
 
-ACTION_PHRASES = {
-    "learner.record.viewed": "Viewed your record",
-    "learner.evidence.viewed": "Opened your evidence file",
-    "learner.target.chosen": "Chose a job to work towards",
-    "learner.goal.created": "Added a goal",
-    "learner.goal.updated": "Changed a goal",
-    "learner.goal.step_updated": "Changed a step of a goal",
-    "learner.goal.completed": "Completed a goal",
-    "learner.goal.archived": "Archived a goal",
-    "learner.confidence.rated": "Said how confident you feel",
-    "learner.data.downloaded": "Downloaded your data",
-    "learner.barrier.changed": "Changed your list of things you need for work",
-    "learner.certificate_name.changed": "Changed the name on your certificates",
-    "certificate.issued": "Gave you a certificate",
-    "certificate.revoked": "Withdrew a certificate",
-    "certificate.hidden": "Hid a certificate from employers",
-    "certificate.shown": "Let employers check a certificate again",
-    "certificate.downloaded": "Downloaded your certificate",
-    "account.learner.created": "Made your account",
-    "account.activation.reissued": "Gave you a new activation code",
-    "auth.activation.completed": "Set up your account",
-    "auth.activation.failed": "Someone tried to set up your account with a wrong code",
-    "auth.password.changed": "Changed your password",
-    "auth.signin.succeeded": "Signed in",
-    "auth.signin.failed": "Someone tried to sign in with a wrong password",
-    "auth.signin.locked": "Someone tried to sign in while your account was locked",
-    "auth.account.locked": "Your account was locked after too many wrong passwords",
-    "learner.custody_details.removed": "Removed the details of your time in prison",
+ACTION_PHRASES: dict[str, Any] = {
+    "learner.record.viewed": _l("Viewed your record"),
+    "api.call": _l("Another system used by staff read or changed your record"),
+    "learner.cv.changed": _l("Changed your CV"),
+    "learner.cv.entry_saved": _l("Added or changed something on your CV"),
+    "learner.cv.entry_removed": _l("Removed something from your CV"),
+    "learner.cv.finished": _l("Said your CV is finished"),
+    "learner.cv.downloaded": _l("Downloaded your CV"),
+    "learner.evidence.viewed": _l("Opened your evidence file"),
+    "learner.target.chosen": _l("Chose a job to work towards"),
+    "learner.goal.created": _l("Added a goal"),
+    "learner.goal.updated": _l("Changed a goal"),
+    "learner.goal.step_updated": _l("Changed a step of a goal"),
+    "learner.goal.completed": _l("Completed a goal"),
+    "learner.goal.archived": _l("Archived a goal"),
+    "learner.confidence.rated": _l("Said how confident you feel"),
+    "learner.data.downloaded": _l("Downloaded your data"),
+    "learner.barrier.changed": _l("Changed your list of things you need for work"),
+    "learner.certificate_name.changed": _l("Changed the name on your certificates"),
+    "certificate.issued": _l("Gave you a certificate"),
+    "certificate.revoked": _l("Withdrew a certificate"),
+    "certificate.hidden": _l("Hid a certificate from employers"),
+    "certificate.shown": _l("Let employers check a certificate again"),
+    "certificate.downloaded": _l("Downloaded your certificate"),
+    "account.learner.created": _l("Made your account"),
+    "account.activation.reissued": _l("Gave you a new activation code"),
+    "auth.activation.completed": _l("Set up your account"),
+    "auth.activation.failed": _l("Someone tried to set up your account with a wrong code"),
+    "auth.password.changed": _l("Changed your password"),
+    "auth.signin.succeeded": _l("Signed in"),
+    "auth.signin.failed": _l("Someone tried to sign in with a wrong password"),
+    "auth.signin.locked": _l("Someone tried to sign in while your account was locked"),
+    "auth.account.locked": _l("Your account was locked after too many wrong passwords"),
+    "learner.custody_details.removed": _l("Removed the details of your time in prison"),
+    AuditAction.LEARNER_MODULE_STARTED: _l("Started a module"),
+    AuditAction.LEARNER_PROGRESS_RECORDED: _l("Marked a part of a module as done or not done"),
+    AuditAction.LEARNER_EVIDENCE_ADDED: _l("Added evidence"),
+    AuditAction.LEARNER_EVIDENCE_REMOVED: _l("Removed evidence"),
+    AuditAction.MODULE_SUBMITTED: _l("Sent a module for sign-off"),
+    AuditAction.MODULE_SIGNED_OFF: _l("Signed off a module"),
+    AuditAction.MODULE_RETURNED: _l("Returned a module with feedback"),
+    AuditAction.LEARNER_STATUS_CHANGED: _l("Changed your work status"),
+    AuditAction.LEARNER_RELEASE_DATE_CHANGED: _l("Changed your release date"),
+    AuditAction.LEARNER_RELEASED: _l("Recorded your release"),
+    AuditAction.LEARNER_TRANSFERRED: _l("Moved you to another group"),
+    AuditAction.LEARNER_ASSESSMENT_RECORDED: _l("Said how well you can use a skill"),
+    AuditAction.LEARNER_DISCLOSURE_DRAFT_SAVED: _l("Saved your disclosure statement"),
+    AuditAction.LEARNER_DISCLOSURE_DRAFT_DELETED: _l("Deleted your disclosure statement"),
+    AuditAction.SHARE_LINK_CREATED: _l("Made a link to share your achievements"),
+    AuditAction.SHARE_LINK_WITHDRAWN: _l("Stopped a link to your achievements working"),
+    AuditAction.ACCOUNT_CLOSED: _l("Closed your account"),
+    AuditAction.ACCOUNT_DETAILS_CHANGED: _l("Changed your account details"),
+    AuditAction.ACCOUNT_CONTACT_CHANGED: _l("Changed your contact details"),
 }
 _ACTION_AREAS = {"learner", "account", "auth"}
 
@@ -102,38 +133,69 @@ DOWNLOAD_TO_SHARE = "to_share"
 def describe_action(action: str) -> str:
     """A plain phrase for an audit action; unknown ones are put into words, never shown as raw codes."""
     if action in ACTION_PHRASES:
-        return ACTION_PHRASES[action]
+        return str(ACTION_PHRASES[action])
     parts = [part for part in action.split(".") if part]
     if parts and parts[-1] == "viewed":
-        return "Viewed your record"
+        return _("Viewed your record")
     if len(parts) > 1 and parts[0] in _ACTION_AREAS:
         parts = parts[1:]
     words = " ".join(parts).replace("_", " ").strip()
-    return words.capitalize() if words else "Something changed on your record"
+    return words.capitalize() if words else _("Something changed on your record")
 
 
 PROGRESS_PHRASES = {
-    ProgressKind.ENROLLED: "Started the module",
-    ProgressKind.UNIT_COMPLETED: "Marked a part as done",
-    ProgressKind.UNIT_UNDONE: "Marked a part as not done",
-    ProgressKind.EVIDENCE_ADDED: "Added evidence",
-    ProgressKind.EVIDENCE_REMOVED: "Removed evidence",
-    ProgressKind.SUBMITTED: "Sent for sign-off",
-    ProgressKind.RETURNED: "Returned with feedback",
-    ProgressKind.SIGNED_OFF: "Signed off",
-    ProgressKind.WITHDRAWN: "Stopped the module",
+    ProgressKind.ENROLLED: _l("Started the module"),
+    ProgressKind.UNIT_COMPLETED: _l("Marked a part as done"),
+    ProgressKind.UNIT_UNDONE: _l("Marked a part as not done"),
+    ProgressKind.EVIDENCE_ADDED: _l("Added evidence"),
+    ProgressKind.EVIDENCE_REMOVED: _l("Removed evidence"),
+    ProgressKind.SUBMITTED: _l("Sent for sign-off"),
+    ProgressKind.RETURNED: _l("Returned with feedback"),
+    ProgressKind.SIGNED_OFF: _l("Signed off"),
+    ProgressKind.WITHDRAWN: _l("Stopped the module"),
 }
 CHANGE_PHRASES = {
-    StatusChangeType.NEW: "First recorded",
-    StatusChangeType.ACCEPTED_TO_DECLINED: "Changed to not wanting support",
-    StatusChangeType.DECLINED_TO_ACCEPTED: "Changed to wanting support",
-    StatusChangeType.UPDATED: "Updated",
+    StatusChangeType.NEW: _l("First recorded"),
+    StatusChangeType.ACCEPTED_TO_DECLINED: _l("Changed to not wanting support"),
+    StatusChangeType.DECLINED_TO_ACCEPTED: _l("Changed to wanting support"),
+    None: _l("Updated"),  # neither of the above: the prison service records no status-change type
 }
-CERTIFICATE_KINDS = {CertificateKind.MODULE: "Module certificate", CertificateKind.ROLE_READINESS: "Ready for a job"}
+CERTIFICATE_KINDS = {
+    CertificateKind.MODULE: _l("Module certificate"),
+    CertificateKind.ROLE_READINESS: _l("Ready for a job"),
+}
+# Why the learner did not want support, in the words their record has always used (codes stay in the database).
+DECLINE_REASON_PHRASES = {
+    DeclineReason.FULL_TIME_CARER: _l("Full time carer"),
+    DeclineReason.LACKS_CONFIDENCE_OR_MOTIVATION: _l("Lacks confidence or motivation"),
+    DeclineReason.HEALTH: _l("Health"),
+    DeclineReason.RETIRED: _l("Retired"),
+    DeclineReason.RETURNING_TO_JOB: _l("Returning to job"),
+    DeclineReason.SELF_EMPLOYED: _l("Self employed"),
+    DeclineReason.LIMIT_THEIR_ABILITY: _l("Limit their ability"),
+    DeclineReason.NO_REASON: _l("No reason"),
+    DeclineReason.ALREADY_HAS_WORK: _l("Already has work"),
+    DeclineReason.HOUSING_NOT_IN_PLACE: _l("Housing not in place"),
+    DeclineReason.OTHER: _l("Other"),
+}
+ID_DOCUMENT_LABELS = {
+    IdDocument.BIRTH_CERTIFICATE: _l("Birth certificate"),
+    IdDocument.DRIVING_LICENCE: _l("Driving licence"),
+    IdDocument.PASSPORT: _l("Passport"),
+    IdDocument.OTHER: _l("Other"),
+}
 
 
 def _words(code: str | None) -> str | None:
+    """A code put into words, for a code with no label yet (never expected: every code here has one)."""
     return code.replace("_", " ").capitalize() if code else None
+
+
+def _id_document(code: str) -> str:
+    try:
+        return str(ID_DOCUMENT_LABELS[IdDocument(code)])
+    except ValueError:
+        return _words(code) or ""
 
 
 # --- The record --------------------------------------------------------------------------------------------
@@ -362,13 +424,13 @@ class _People:
         if user_id is None:
             return "SkillPath"
         if user_id == self.learner.id:
-            return "You"
+            return _("You")
         user = self.users.get(user_id)
         if user is None:
-            return "Someone who has left"
+            return _("Someone who has left")
         if self.anonymous:
-            return "A member of staff" if user.is_staff else "Someone else"
-        return f"{user.display_name} ({user.role.label})"
+            return _("A member of staff") if user.is_staff else _("Someone else")
+        return _("%(name)s (%(role)s)", name=user.display_name, role=user.role.label)
 
     def may_quote(self, user_id: int | None) -> bool:
         """Whether words written by this person go in: always, except staff's words in the download to share."""
@@ -433,7 +495,7 @@ def _modules(people: _People, enrolments: list[Enrolment], events: list[Progress
         unit = units.get(event.unit_id) if event.unit_id is not None else None
         by_enrolment[event.enrolment_id].append(
             ProgressEntry(
-                what=PROGRESS_PHRASES.get(event.kind, _words(event.kind.value) or ""),
+                what=str(PROGRESS_PHRASES.get(event.kind) or _words(event.kind.value) or ""),
                 part=unit.title if unit else None,
                 by=people.name(event.actor_id),
                 at=event.occurred_at,
@@ -484,7 +546,9 @@ def _goals(goals: list[Goal]) -> tuple[GoalRecord, ...]:
             title=goal.title,
             target_date=goal.target_date,
             status=GOAL_LABELS[goal.status],
-            archive_reason=archive_reason_label(goal.archive_reason) if goal.archive_reason else None,
+            archive_reason=archive_reason_label(goal.archive_reason, goal.archive_reason_other)
+            if goal.archive_reason
+            else None,
             created_at=goal.created_at,
             updated_at=goal.updated_at,
             steps=tuple(StepRecord(step.position, step.title, STEP_LABELS[step.status]) for step in goal.steps),
@@ -520,7 +584,7 @@ def _barriers(people: _People, items: list[BarrierItem]) -> tuple[BarrierRecord,
             item=item.barrier.label,
             status=item.status.label,
             already_in_place=item.already_in_place,
-            id_documents=tuple(_words(code) or "" for code in item.id_documents or ()),
+            id_documents=tuple(_id_document(code) for code in item.id_documents or ()),
             other_detail=item.other_detail,
             note=item.note,
             updated_by=people.name(item.updated_by_id) if item.updated_by_id is not None else None,
@@ -547,8 +611,10 @@ def _statuses(people: _People, changes: list[ReadinessStatusChange]) -> tuple[St
     return tuple(
         StatusRecord(
             status=change.status.label,
-            change=CHANGE_PHRASES.get(change.change_type, _words(change.change_type.value) or ""),
-            reason_not_wanting_support=_words(change.decline_reason.value) if change.decline_reason else None,
+            change=str(CHANGE_PHRASES.get(change.change_type) or _words(change.change_type) or ""),
+            reason_not_wanting_support=str(DECLINE_REASON_PHRASES[change.decline_reason])
+            if change.decline_reason
+            else None,
             changed_by=people.name(change.changed_by_id) if change.changed_by_id is not None else None,
             changed_at=change.changed_at,
         )
@@ -556,18 +622,24 @@ def _statuses(people: _People, changes: list[ReadinessStatusChange]) -> tuple[St
     )
 
 
+def _certificate_skill(item: dict[str, Any]) -> str:
+    """A skill as the certificate recorded it, such as "Customer care (Working)"."""
+    skill, level = str(item.get("skill", "")), str(item.get("level", ""))
+    if not level:
+        return skill
+    label = SkillLevel(level).label if level in set(SkillLevel) else level.capitalize()
+    return f"{skill} ({label})"
+
+
 def _certificates(certificates: list[Certificate]) -> tuple[CertificateRecord, ...]:
     return tuple(
         CertificateRecord(
             code=certificate.display_code,
-            kind=CERTIFICATE_KINDS.get(certificate.kind, _words(certificate.kind.value) or ""),
+            kind=str(CERTIFICATE_KINDS.get(certificate.kind) or _words(certificate.kind.value) or ""),
             name_on_certificate=certificate.recipient_name,
             achievement=certificate.achievement_name,
             description=certificate.achievement_description,
-            skills=tuple(
-                f"{item.get('skill', '')} ({str(item.get('level', '')).capitalize()})".replace(" ()", "")
-                for item in certificate.skills or ()
-            ),
+            skills=tuple(_certificate_skill(item) for item in certificate.skills or ()),
             issued_by=certificate.issuer_name,
             issued_at=certificate.issued_at,
             withdrawn_at=certificate.revoked_at,
@@ -580,7 +652,7 @@ def _certificates(certificates: list[Certificate]) -> tuple[CertificateRecord, .
 def _describe_event(event: AuditEvent) -> str:
     # The two downloads share one action; the learner should see which file left.
     if event.action == "learner.data.downloaded" and (event.detail or {}).get("kind") == DOWNLOAD_TO_SHARE:
-        return "Downloaded your data to share"
+        return _("Downloaded your data to share")
     return describe_action(event.action)
 
 
@@ -745,12 +817,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-ABOUT_FULL = (
+ABOUT_FULL = _l(
     "Everything SkillPath holds about you. It includes your prison number, your release date, "
     "the prison where you are learning, your groups, and the names of staff who have seen or changed your record. "
     "Keep it safe. To share your record with someone you trust, download 'My data to share' instead."
 )
-ABOUT_TO_SHARE = (
+ABOUT_TO_SHARE = _l(
     "Your SkillPath record, to share with someone you trust. It has your name, the job you are working towards, "
     "your modules, the evidence you wrote, the skills you have been given, your goals, how confident you feel "
     "and your certificates. It does not have your prison number, your release date, the name of the prison, "
@@ -761,9 +833,29 @@ ABOUT_TO_SHARE = (
 
 def as_json(data: MyData) -> dict[str, Any]:
     """The record as JSON types: ISO 8601 dates, lists for tuples; same sections as the page."""
-    return {"about": ABOUT_FULL, **_plain(dataclasses.asdict(data))}
+    return {"about": str(ABOUT_FULL), **_plain(dataclasses.asdict(data))}
 
 
 def as_json_to_share(data: MyDataToShare) -> dict[str, Any]:
     """The record without custody details, as JSON types."""
-    return {"about": ABOUT_TO_SHARE, **_plain(dataclasses.asdict(data))}
+    return {"about": str(ABOUT_TO_SHARE), **_plain(dataclasses.asdict(data))}
+
+
+# --- The download, as the learner asks for it -----------------------------------------------------------------
+
+
+def download_my_data(learner: User, *, to_share: bool = False, ip_address: str | None = None) -> dict[str, Any]:
+    """The learner downloads their record: the whole of it, or the copy to share. Either is audited.
+
+    A copy of the record leaving the service is worth a line in the log the learner can see, saying which copy;
+    the event is written after the record is read, so a download never contains itself.
+    """
+    document = as_json_to_share(collect_to_share(learner)) if to_share else as_json(collect(learner))
+    record_event(
+        AuditAction.LEARNER_DATA_DOWNLOADED,
+        actor=learner,
+        subject=learner,
+        ip_address=ip_address,
+        kind=DOWNLOAD_TO_SHARE if to_share else DOWNLOAD_FULL,
+    )
+    return document

@@ -27,9 +27,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import Executable, delete, select
+from sqlalchemy import Executable, delete, event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
+from skillpath.auth.passwords import verify_secret
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import (
     BarrierChange,
     BarrierItem,
@@ -55,12 +58,16 @@ from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import pseudonymise_events_about, record_event
 from skillpath.services.certificates import signing
 from skillpath.services.certificates.certificates import content_of
+from skillpath.services.certificates.issuer import Issuer, current_issuer
+from skillpath.services.errors import NotAllowed
+from skillpath.services.learners.accounts import AccountError
 from skillpath.services.locking import lock_learner
 
 # Why a certificate was withdrawn, kept privately with it (never shown to the public).
 WITHDRAWN_ON_CLOSING = "The learner closed their account and chose to withdraw their certificates"
 # A stub's username starts with a character no username may start with, so nobody can ever sign in as it.
 _STUB_PREFIX = "~closed-"
+_FILES_AFTER_COMMIT = "skillpath.account_closure.files"
 
 
 class CertificateChoice(StrEnum):
@@ -68,7 +75,7 @@ class CertificateChoice(StrEnum):
     WITHDRAW = "withdraw"
 
 
-class ClosureError(ValueError):
+class ClosureError(NotAllowed):
     """An account that cannot be closed here, with a message for the person."""
 
 
@@ -95,7 +102,40 @@ def is_closed(user: User) -> bool:
     return user.username.startswith(_STUB_PREFIX)
 
 
-def close_account(learner: User, *, certificates: CertificateChoice) -> Closure:
+def close_own_account(
+    learner: User,
+    *,
+    password: str,
+    certificates: CertificateChoice,
+    evidence_folder: Path,
+    issuer: Issuer | None = None,
+) -> Closure:
+    """The learner closes their own account, confirming with their password (the use case behind the page).
+
+    Raises AccountError (field "password") for a wrong password; nothing changes then. The evidence files go
+    from `evidence_folder` once the request's transaction has committed, never before. The caller then ends
+    the browser's sign-in: every other one has already ended.
+    """
+    if not verify_secret(learner.password_hash, password):
+        raise AccountError(_("Your password is wrong. Check it and try again"), "password")
+    closure = close_account(learner, certificates=certificates, issuer=issuer)
+    db.session.info.setdefault(_FILES_AFTER_COMMIT, []).append((evidence_folder, closure.evidence_files))
+    return closure
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_files_once_committed(session: Session) -> None:
+    for folder, names in session.info.pop(_FILES_AFTER_COMMIT, []):
+        remove_files(folder, names)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_files_when_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_FILES_AFTER_COMMIT, None)
+
+
+def close_account(learner: User, *, certificates: CertificateChoice, issuer: Issuer | None = None) -> Closure:
     """Delete the learner's account and record, keeping or withdrawing their certificates. The caller commits,
     then ends the browser's sign-in and deletes `Closure.evidence_files` with `remove_files`."""
     lock_learner(learner)
@@ -103,8 +143,8 @@ def close_account(learner: User, *, certificates: CertificateChoice) -> Closure:
         # A second click that waited for the first: the account is already closed, so there is nothing to do.
         return Closure(certificates_kept=0, certificates_withdrawn=0, evidence_files=())
     if not learner.is_learner:
-        raise ClosureError("Only a learner can close their account here")
-    kept, withdrawn = _settle_certificates(learner, certificates)
+        raise ClosureError(_("Only a learner can close their account here"))
+    kept, withdrawn = _settle_certificates(learner, certificates, (issuer or current_issuer()).signing_key())
     files = tuple(
         name
         for name in db.session.scalars(
@@ -121,7 +161,7 @@ def close_account(learner: User, *, certificates: CertificateChoice) -> Closure:
     return Closure(certificates_kept=kept, certificates_withdrawn=withdrawn, evidence_files=files)
 
 
-def _settle_certificates(learner: User, choice: CertificateChoice) -> tuple[int, int]:
+def _settle_certificates(learner: User, choice: CertificateChoice, key: signing.IssuerKey) -> tuple[int, int]:
     rows = list(db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id)))
     kept = withdrawn = 0
     now = utcnow()
@@ -139,15 +179,14 @@ def _settle_certificates(learner: User, choice: CertificateChoice) -> tuple[int,
             withdrawn += 1
         else:
             certificate.revocation_reason = None  # what staff wrote about it goes with the rest
-        _remove_name(certificate)
+        _remove_name(certificate, key)
     return kept, withdrawn
 
 
-def _remove_name(certificate: Certificate) -> None:
+def _remove_name(certificate: Certificate, key: signing.IssuerKey) -> None:
     """Take the name off a withdrawn certificate and sign what is left, so that checking it reads "withdrawn"."""
     if certificate.recipient_name == "":
         return
-    key = signing.signing_key()
     certificate.recipient_name = ""
     certificate.key_id = key.kid
     certificate.signature = signing.sign(content_of(certificate).canonical_bytes(), key)

@@ -1,12 +1,16 @@
 """Accounts: creating staff and learners, activation, signing in and passwords.
 
-Every function here changes the session but does not commit: the route owns
-the transaction, so an account and its audit event are written together.
+Every function here changes the session but does not commit: the request's transaction does, so an account
+and its audit event are written together. The use cases (``sign_in``, ``activate_account``,
+``change_password``, ``create_staff``, ``reissue_activation_code``) each audit themselves and raise a
+``DomainError`` (``AccountError`` is the one about a field of a form) that the page or the API explains.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,26 +22,29 @@ from skillpath.auth.passwords import (
     hash_secret,
     new_activation_code,
     normalise_activation_code,
+    password_problem,
     verify_secret,
 )
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, SessionEndReason, User, UserRole
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
+from skillpath.services.access import can_manage_learner
 from skillpath.services.audit.audit import record_event
-from skillpath.services.learners.sessions import end_all_sessions
+from skillpath.services.errors import InvalidInput, NotAllowed
+from skillpath.services.learners.sessions import end_all_sessions, start_session
 from skillpath.services.locking import unique_or
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 PRISON_NUMBER_PATTERN = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """A request that cannot be done, with a message for the user and the field it is about."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class SignInOutcome(StrEnum):
@@ -74,6 +81,8 @@ class SignInResult:
     outcome: SignInOutcome
     user: User | None = None
     wait: timedelta | None = None
+    # Whether the browser had signed in to this account before (see `sign_in`).
+    trusted_browser: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ class NewAccount:
 
 
 def _username_taken() -> AccountError:
-    return AccountError("That username is already taken. Choose a different username", "username")
+    return AccountError(_("That username is already taken. Choose a different username"), "username")
 
 
 def normalise_username(username: str) -> str:
@@ -98,8 +107,10 @@ def check_username(username: str) -> str:
     name = normalise_username(username)
     if not USERNAME_PATTERN.fullmatch(name):
         raise AccountError(
-            "Usernames must be 3 to 40 characters: letters, numbers, dots, dashes or underscores, "
-            "starting with a letter or number",
+            _(
+                "Usernames must be 3 to 40 characters: letters, numbers, dots, dashes or underscores, "
+                "starting with a letter or number"
+            ),
             "username",
         )
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
@@ -125,12 +136,16 @@ def create_staff(
     created_by: User | None,
     activation_days: int,
 ) -> NewAccount:
+    """An administrator makes a mentor's or another administrator's account, with a one-time activation code
+    to hand over (audited). `created_by` is None only for the operator's commands."""
+    if created_by is not None and not created_by.is_admin:
+        raise NotAllowed(_("Only an administrator can create staff accounts"))
     if role not in (UserRole.MENTOR, UserRole.ADMIN):
-        raise AccountError("Select mentor or administrator", "role")
+        raise AccountError(_("Select mentor or administrator"), "role")
     if role == UserRole.MENTOR and establishment is None:
-        raise AccountError("Select the establishment this mentor works in", "establishment")
+        raise AccountError(_("Select the establishment this mentor works in"), "establishment")
     if not display_name.strip():
-        raise AccountError("Enter the person's full name", "display_name")
+        raise AccountError(_("Enter the person's full name"), "display_name")
     user = User(
         username=check_username(username),
         display_name=display_name.strip(),
@@ -159,10 +174,10 @@ def create_learner(
     release_date: date | None = None,
 ) -> NewAccount:
     if not preferred_name.strip():
-        raise AccountError("Enter the learner's name", "preferred_name")
+        raise AccountError(_("Enter the learner's name"), "preferred_name")
     number = (prison_number or "").strip().upper() or None
     if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
-        raise AccountError("Enter a prison number in the format A1234BC", "prison_number")
+        raise AccountError(_("Enter a prison number in the format A1234BC"), "prison_number")
     user = User(
         username=check_username(username),
         display_name=preferred_name.strip(),
@@ -201,10 +216,10 @@ def check_learner_details(
     """
     name = preferred_name.strip()
     if not name:
-        raise AccountError("Enter the learner's name", "preferred_name")
+        raise AccountError(_("Enter the learner's name"), "preferred_name")
     number = (prison_number or "").strip().upper() or None
     if number and not PRISON_NUMBER_PATTERN.fullmatch(number):
-        raise AccountError("Enter a prison number in the format A1234BC", "prison_number")
+        raise AccountError(_("Enter a prison number in the format A1234BC"), "prison_number")
     wanted = normalise_username(username)
     if learner is None or wanted != learner.username:
         wanted = check_username(wanted)
@@ -221,7 +236,7 @@ def correct_learner_details(
     """
     profile = learner.learner_profile
     if profile is None:
-        raise AccountError("Only a learner's details can be corrected here")
+        raise AccountError(_("Only a learner's details can be corrected here"))
     details = check_learner_details(
         preferred_name=preferred_name, username=username, prison_number=prison_number, learner=learner
     )
@@ -247,8 +262,10 @@ def correct_learner_details(
 def reissue_activation_code(user: User, *, by: User, activation_days: int) -> str:
     """A new one-time code, for a learner who lost theirs or forgot their password.
 
-    The old password stops working and every session ends.
+    The old password stops working and every session ends. Raises NotAllowed unless `by` may manage the learner.
     """
+    if not (by.is_admin or can_manage_learner(by, user)):
+        raise NotAllowed(_("You cannot give this person a new activation code"))
     code = _issue_activation(user, activation_days)
     user.password_hash = None
     user.activated_at = None
@@ -259,13 +276,32 @@ def reissue_activation_code(user: User, *, by: User, activation_days: int) -> st
     return code
 
 
-def sign_in(username: str, password: str, *, throttle: Throttle, trusted_browser: bool, ip: str | None) -> SignInResult:
-    """Check a username and password.
+def sign_in(
+    username: str,
+    password: str,
+    *,
+    throttle: Throttle,
+    is_trusted: Callable[[User], bool] = lambda user: False,
+    ip: str | None,
+    user_agent: str | None = None,
+) -> SignInResult:
+    """Check a username and password and, if they are right, start a session (see sessions.start_session).
 
-    `trusted_browser` says this browser has signed in to this account before (auth/devices.py):
+    `is_trusted(user)` says this browser has signed in to this account before (auth/devices.py):
     such attempts skip the wait that strangers' wrong guesses build up, and do not add to it.
+    Every refusal is audited and counted: the caller keeps them even though it answers with an error.
     """
     user = find_user_by_username(username)
+    trusted_browser = user is not None and is_trusted(user)
+    result = _check_sign_in(user, password, throttle=throttle, trusted_browser=trusted_browser, ip=ip)
+    if result.outcome == SignInOutcome.OK and result.user is not None:
+        start_session(result.user, user_agent=user_agent)
+    return result
+
+
+def _check_sign_in(
+    user: User | None, password: str, *, throttle: Throttle, trusted_browser: bool, ip: str | None
+) -> SignInResult:
     now = utcnow()
     if user is None:
         dummy_verify(password)
@@ -274,24 +310,24 @@ def sign_in(username: str, password: str, *, throttle: Throttle, trusted_browser
     if not trusted_browser and user.is_throttled(now):
         # Refused without looking at the password, and not counted: waiting is all it asks.
         record_event(AuditAction.AUTH_SIGNIN_THROTTLED, actor=None, subject=user, ip_address=ip)
-        return SignInResult(SignInOutcome.THROTTLED, user, (user.throttled_until or now) - now)
+        return SignInResult(SignInOutcome.THROTTLED, user, (user.throttled_until or now) - now, trusted_browser)
     if user.needs_activation:
         dummy_verify(password)
-        return SignInResult(SignInOutcome.NEEDS_ACTIVATION, user)
+        return SignInResult(SignInOutcome.NEEDS_ACTIVATION, user, trusted_browser=trusted_browser)
     if not verify_secret(user.password_hash, password):
         record_event(
             AuditAction.AUTH_SIGNIN_FAILED, actor=None, subject=user, ip_address=ip, trusted_browser=trusted_browser
         )
         if not trusted_browser:
             _count_failure(user, throttle, now)
-        return SignInResult(SignInOutcome.BAD_CREDENTIALS, user)
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS, user, trusted_browser=trusted_browser)
     if not user.is_enabled:
-        return SignInResult(SignInOutcome.DISABLED, user)
+        return SignInResult(SignInOutcome.DISABLED, user, trusted_browser=trusted_browser)
     user.failed_logins = 0
     user.throttled_until = None
     user.last_login_at = now
     record_event(AuditAction.AUTH_SIGNIN_SUCCEEDED, actor=user, subject=user, ip_address=ip)
-    return SignInResult(SignInOutcome.OK, user)
+    return SignInResult(SignInOutcome.OK, user, trusted_browser=trusted_browser)
 
 
 def _count_failure(user: User, throttle: Throttle, now: datetime) -> None:
@@ -323,7 +359,19 @@ def check_activation_code(username: str, code: str, *, ip: str | None) -> User |
     return user
 
 
+def activate_account(user: User, new_password: str, *, min_length: int, user_agent: str | None = None) -> None:
+    """The person whose activation code was just checked chooses their password and is signed in (audited).
+
+    Raises AccountError (field "password") if the password is too weak; nothing changes then."""
+    problem = password_problem(new_password, username=user.username, min_length=min_length)
+    if problem:
+        raise AccountError(problem, "password")
+    complete_activation(user, new_password)
+    start_session(user, user_agent=user_agent)
+
+
 def complete_activation(user: User, new_password: str) -> None:
+    """Set the first password and use up the activation code (audited); no checks, no session (seeding uses it)."""
     user.password_hash = hash_secret(new_password)
     user.activation_code_hash = None
     user.activation_expires_at = None
@@ -332,9 +380,16 @@ def complete_activation(user: User, new_password: str) -> None:
     record_event(AuditAction.AUTH_ACTIVATION_COMPLETED, actor=user, subject=user)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, *, min_length: int) -> None:
+    """A signed-in person changes their password; their other sessions end (audited).
+
+    Raises AccountError naming the field: a weak new password ("password"), a wrong current one
+    ("current_password")."""
+    problem = password_problem(new_password, username=user.username, min_length=min_length)
+    if problem:
+        raise AccountError(problem, "password")
     if not verify_secret(user.password_hash, current_password):
-        raise AccountError("Your current password is wrong. Check it and try again", "current_password")
+        raise AccountError(_("Your current password is wrong. Check it and try again"), "current_password")
     user.password_hash = hash_secret(new_password)
     # Everyone else signed in as this user is signed out; this session carries on.
     end_all_sessions(user, SessionEndReason.PASSWORD_CHANGED, keep=getattr(user, "current_session", None))
@@ -342,8 +397,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def find_user_by_public_id(public_id: object) -> User | None:
-    import uuid
-
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:

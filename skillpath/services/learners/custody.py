@@ -35,6 +35,7 @@ from datetime import datetime
 from sqlalchemy import Executable, delete, or_, select, update
 
 from skillpath.extensions import db
+from skillpath.i18n import _, ngettext
 from skillpath.models import (
     BarrierChange,
     BarrierItem,
@@ -74,18 +75,18 @@ class Removal:
 
     def summary(self) -> str:
         if not self.learners:
-            return "No learner was due: nothing was removed."
-        return (
-            f"Custody details removed for {_count(self.learners, 'learner')}: "
-            f"{_count(self.cohort_memberships, 'cohort membership')}, "
-            f"{_count(self.status_changes, 'work-readiness change')}, {_count(self.staff_notes, 'staff note')}, "
-            f"{_count(self.staff_assessments, 'mentor assessment')}, {_count(self.staff_links, 'link')} to staff; "
-            f"{_count(self.audit_events, 'audit event')} made pseudonymous."
+            return _("No learner was due: nothing was removed.")
+        return _(
+            "Custody details removed for %(learners)s: %(memberships)s, %(changes)s, %(notes)s, %(assessments)s, "
+            "%(links)s to staff; %(events)s made pseudonymous.",
+            learners=ngettext("%(num)d learner", "%(num)d learners", self.learners),
+            memberships=ngettext("%(num)d cohort membership", "%(num)d cohort memberships", self.cohort_memberships),
+            changes=ngettext("%(num)d work-readiness change", "%(num)d work-readiness changes", self.status_changes),
+            notes=ngettext("%(num)d staff note", "%(num)d staff notes", self.staff_notes),
+            assessments=ngettext("%(num)d mentor assessment", "%(num)d mentor assessments", self.staff_assessments),
+            links=ngettext("%(num)d link", "%(num)d links", self.staff_links),
+            events=ngettext("%(num)d audit event", "%(num)d audit events", self.audit_events),
         )
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -1,4 +1,9 @@
-"""Establishments, cohorts and who works in them."""
+"""Establishments, cohorts and who works in them.
+
+The use cases an administrator reaches from the admin pages (and the staff API) are here: create an
+establishment, create a cohort, assign a mentor to a cohort and remove one. Each audits itself and raises
+``AccountError`` (an ``InvalidInput`` naming the form's field) or ``NotAllowed``; none commits.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import (
     AuditEvent,
     Cohort,
@@ -23,8 +29,10 @@ from skillpath.models import (
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.models.organisations import cohort_mentors
+from skillpath.services.access import can_administer
 from skillpath.services.audit.audit import record_event
-from skillpath.services.learners.accounts import AccountError
+from skillpath.services.errors import NotAllowed
+from skillpath.services.learners.accounts import AccountError, find_user_by_public_id
 from skillpath.services.locking import lock_row, unique_or
 
 PRISON_CODE = re.compile(r"^[A-Z]{3}$")
@@ -42,21 +50,48 @@ def get_cohort(public_id: uuid.UUID) -> Cohort | None:
     return db.session.scalar(select(Cohort).where(Cohort.public_id == public_id).options(selectinload(Cohort.mentors)))
 
 
+def find_establishment_for_admin(actor: User, public_id: uuid.UUID) -> Establishment | None:
+    """The establishment, for an administrator; None (as for no such establishment) for anyone else."""
+    return get_establishment(public_id) if can_administer(actor) else None
+
+
+def find_cohort_for_admin(actor: User, public_id: uuid.UUID) -> Cohort | None:
+    """The cohort, with its mentors, for an administrator; None (as for no such cohort) for anyone else."""
+    return get_cohort(public_id) if can_administer(actor) else None
+
+
+def find_staff_for_admin(actor: User, public_id: object) -> User | None:
+    """A mentor's or administrator's account, for an administrator; None for anyone else or any learner."""
+    if not can_administer(actor):
+        return None
+    user = find_user_by_public_id(public_id)
+    return user if user is not None and user.is_staff else None
+
+
+def _require_admin(by: User | None) -> None:
+    # None is the operator's own commands (seeding a demo); people must be administrators.
+    if by is not None and not can_administer(by):
+        raise NotAllowed(_("Only an administrator can change establishments and cohorts"))
+
+
 def create_establishment(*, name: str, code: str, kind: EstablishmentKind, by: User | None) -> Establishment:
+    """A new prison or probation office (audited). Raises AccountError naming the field that needs changing."""
+    _require_admin(by)
     name = name.strip()
     code = code.strip().upper()
     if not name:
-        raise AccountError("Enter the establishment's name", "name")
+        raise AccountError(_("Enter the establishment's name"), "name")
     if not PRISON_CODE.fullmatch(code):
-        raise AccountError("Enter a code of 3 letters, like BXI", "code")
+        raise AccountError(_("Enter a code of 3 letters, like BXI"), "code")
+    code_taken = AccountError(_("An establishment already has that code. Enter a different code"), "code")
     if db.session.scalar(select(func.count()).select_from(Establishment).where(Establishment.code == code)):
-        raise AccountError("An establishment already has that code. Enter a different code", "code")
+        raise code_taken
     if db.session.scalar(
         select(func.count()).select_from(Establishment).where(func.lower(Establishment.name) == name.lower())
     ):
-        raise AccountError("An establishment already has that name. Enter a different name", "name")
+        raise AccountError(_("An establishment already has that name. Enter a different name"), "name")
     establishment = Establishment(name=name, code=code, kind=kind)
-    with unique_or(AccountError("An establishment already has that code. Enter a different code", "code")):
+    with unique_or(code_taken):
         db.session.add(establishment)
         db.session.flush()
     record_event(
@@ -66,9 +101,11 @@ def create_establishment(*, name: str, code: str, kind: EstablishmentKind, by: U
 
 
 def create_cohort(*, establishment: Establishment, name: str, by: User | None) -> Cohort:
+    """A new cohort in an establishment (audited). Raises AccountError (field "name") for a missing or used name."""
+    _require_admin(by)
     name = name.strip()
     if not name:
-        raise AccountError("Enter a name for the cohort", "name")
+        raise AccountError(_("Enter a name for the cohort"), "name")
     lock_row(Establishment, establishment.id)
     clash = db.session.scalar(
         select(func.count())
@@ -76,7 +113,7 @@ def create_cohort(*, establishment: Establishment, name: str, by: User | None) -
         .where(Cohort.establishment_id == establishment.id, func.lower(Cohort.name) == name.lower())
     )
     if clash:
-        raise AccountError("This establishment already has a cohort with that name. Enter a different name", "name")
+        raise AccountError(_("This establishment already has a cohort with that name. Enter a different name"), "name")
     cohort = Cohort(establishment=establishment, name=name)
     db.session.add(cohort)
     db.session.flush()
@@ -84,13 +121,32 @@ def create_cohort(*, establishment: Establishment, name: str, by: User | None) -
     return cohort
 
 
-def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
+def assign_mentor_by_id(cohort: Cohort, mentor_id: object, *, by: User | None) -> User:
+    """Assign the mentor with this public id to the cohort (audited); the mentor. For a choice from a list:
+    anyone who is not a mentor of this establishment, or already mentors the cohort, is not on the list."""
+    mentor = find_user_by_public_id(mentor_id)
+    on_the_list = (
+        mentor is not None
+        and mentor.is_mentor
+        and mentor.establishment_id == cohort.establishment_id
+        and mentor not in cohort.mentors
+    )
+    if mentor is None or not on_the_list:
+        raise AccountError(_("Select a mentor from the list"), "mentor")
+    assign_mentor(cohort, mentor, by=by)
+    return mentor
+
+
+def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> bool:
+    """Let `mentor` see and manage the cohort's learners (audited). False if they already did."""
+    _require_admin(by)
     if not mentor.is_mentor:
-        raise AccountError("Select a mentor", "mentor")
+        raise AccountError(_("Select a mentor"), "mentor")
     if mentor.establishment_id != cohort.establishment_id:
-        raise AccountError("Select a mentor who works in this establishment", "mentor")
+        raise AccountError(_("Select a mentor who works in this establishment"), "mentor")
     lock_row(Cohort, cohort.id)
-    if mentor not in cohort.mentors:
+    assigned = mentor not in cohort.mentors
+    if assigned:
         cohort.mentors.append(mentor)
         record_event(
             AuditAction.COHORT_MENTOR_ASSIGNED,
@@ -99,11 +155,16 @@ def assign_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
             object_type="cohort",
             object_id=cohort.public_id,
         )
+    return assigned
 
 
-def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
+def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> bool:
+    """Take `mentor` off the cohort: its learners' records are no longer theirs to see (audited). False if they
+    were not on it (the second click of a double click)."""
+    _require_admin(by)
     lock_row(Cohort, cohort.id)
-    if mentor in cohort.mentors:
+    removed = mentor in cohort.mentors
+    if removed:
         cohort.mentors.remove(mentor)
         record_event(
             AuditAction.COHORT_MENTOR_REMOVED,
@@ -112,6 +173,7 @@ def remove_mentor(cohort: Cohort, mentor: User, *, by: User | None) -> None:
             object_type="cohort",
             object_id=cohort.public_id,
         )
+    return removed
 
 
 def was_removed_lately(cohort: Cohort, mentor: User, *, within: timedelta = timedelta(minutes=2)) -> bool:
@@ -121,7 +183,7 @@ def was_removed_lately(cohort: Cohort, mentor: User, *, within: timedelta = time
             select(func.count())
             .select_from(AuditEvent)
             .where(
-                AuditEvent.action == "cohort.mentor.removed",
+                AuditEvent.action == AuditAction.COHORT_MENTOR_REMOVED,
                 AuditEvent.subject_id == mentor.id,
                 AuditEvent.object_type == "cohort",
                 AuditEvent.object_id == str(cohort.public_id),

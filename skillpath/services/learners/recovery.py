@@ -7,7 +7,9 @@ and never shows anyone. Both are kept as Argon2 hashes. A code works once; a new
 one replaces the old. Wrong tries slow recovery down (like sign-in, never a
 lock), and every wrong try gets the same message, whatever was wrong.
 
-Functions here change the session but do not commit: the route owns the transaction.
+Functions here change the session but do not commit: the request's transaction does. Each use case
+(``recover``, ``issue_recovery_code``, ``give_recovery_code``, ``set_date_of_birth``, ``set_contact``) audits
+itself; refusals raise a ``DomainError`` or, for a recovery attempt, come back as its outcome.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from enum import StrEnum
 
 from sqlalchemy import update
 
-from skillpath.auth.passwords import CODE_ALPHABET, dummy_verify, hash_secret, verify_secret
+from skillpath.auth.passwords import CODE_ALPHABET, dummy_verify, hash_secret, password_problem, verify_secret
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import SessionEndReason, User
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
+from skillpath.services.access import can_manage_learner
 from skillpath.services.audit.audit import record_event
-from skillpath.services.learners.accounts import Throttle, find_user_by_username
-from skillpath.services.learners.sessions import end_all_sessions
+from skillpath.services.errors import NotAllowed
+from skillpath.services.learners.accounts import AccountError, Throttle, find_user_by_username
+from skillpath.services.learners.sessions import end_all_sessions, start_session
 from skillpath.services.locking import lock_learner
 
 CODE_GROUPS = 4  # 16 characters from a 32-letter alphabet: 80 random bits, typed like 7Q4K-29XD-M3HW-8PRT
@@ -72,7 +77,11 @@ def set_date_of_birth(user: User, born_on: date, *, by: User) -> None:
 
 
 def issue_recovery_code(user: User, *, by: User) -> str:
-    """A new one-time code; any earlier one stops working. Shown once, never stored in the clear."""
+    """A new one-time code; any earlier one stops working. Shown once, never stored in the clear.
+
+    The learner makes their own; staff who may manage them (or an administrator) can make one for them."""
+    if not (by.id == user.id or by.is_admin or can_manage_learner(by, user)):
+        raise NotAllowed(_("You cannot give this person a recovery code"))
     lock_learner(user)
     code = new_recovery_code()
     user.recovery_code_hash = hash_secret(normalise_recovery_code(code))
@@ -82,10 +91,41 @@ def issue_recovery_code(user: User, *, by: User) -> str:
     return code
 
 
+def give_recovery_code(username: str, *, by: User) -> tuple[User, str]:
+    """An administrator gives a released learner, named by username, a fresh recovery code (audited).
+
+    Mentors in prisons cannot: a learner still inside gets a new activation code instead. Raises
+    AccountError (field "username") for anyone who is not a released learner."""
+    if not by.is_admin:
+        raise NotAllowed(_("Only an administrator can give a released learner a recovery code"))
+    learner = find_user_by_username(username)
+    if learner is None or not learner.is_learner or learner.learner_profile is None:
+        raise AccountError(_("There is no learner with that username"), "username")
+    if not learner.learner_profile.is_released:
+        raise AccountError(
+            _("This learner has not been released. Their mentor can give them a new activation code"), "username"
+        )
+    return learner, issue_recovery_code(learner, by=by)
+
+
 def recover(
-    username: str, code: str, born_on: date | None, new_password: str, *, throttle: Throttle, ip: str | None
+    username: str,
+    code: str,
+    born_on: date | None,
+    new_password: str,
+    *,
+    throttle: Throttle,
+    ip: str | None,
+    min_length: int,
+    user_agent: str | None = None,
 ) -> RecoveryResult:
-    """Check the code and date of birth; if both are right, set the new password and use up the code."""
+    """Check the code and date of birth; if both are right, set the new password, use up the code and start a
+    session. Wrong tries are audited and counted (the caller keeps them although it answers with an error).
+
+    Raises AccountError (field "password") for a weak new password, before anything is checked or counted."""
+    problem = password_problem(new_password, username=username, min_length=min_length)
+    if problem:
+        raise AccountError(problem, "password")
     user = find_user_by_username(username)
     now = utcnow()
     typed = normalise_recovery_code(code)
@@ -112,6 +152,7 @@ def recover(
     user.last_login_at = now
     end_all_sessions(user, SessionEndReason.PASSWORD_CHANGED)
     record_event(AuditAction.AUTH_RECOVERY_COMPLETED, actor=user, subject=user, ip_address=ip)
+    start_session(user, user_agent=user_agent)
     return RecoveryResult(RecoveryOutcome.OK, user)
 
 

@@ -5,8 +5,9 @@ Signing out ends that one row, so a copied cookie opens nothing afterwards,
 while the person's other sign-ins carry on. A session also ends after a spell
 of inactivity (shared prison computers) and a fixed time after sign-in.
 
-Functions here change the session but do not commit, except `touch`, which the
-user loader calls before the view runs (see auth/loader.py).
+Functions here change the session but do not commit: the request's transaction does (skillpath/transactions.py).
+The use cases people reach from pages (signing out, ending another sign-in, ending all the others) audit
+themselves; `resume_session` is the bookkeeping the user loader does before each view (see auth/loader.py).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import SessionEndReason, User, UserSession
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import NotFound
 
 # Writing "last seen" on every request would cost a write per page; once a minute is enough to time out idle sessions.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -58,6 +61,7 @@ def start_session(user: User, *, user_agent: str | None = None, at: datetime | N
         user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now, device=device_label(user_agent)
     )
     db.session.add(row)
+    db.session.flush()  # the row's public id names it in the cookie
     user.current_session_token = token
     user.current_session = row
     return row
@@ -98,6 +102,73 @@ def touch(row: UserSession, now: datetime) -> None:
     row.last_seen_at = now
 
 
+# Endings a person chose are audited; timeouts are not (the session row keeps when and why).
+_AUDITED_ENDINGS = {
+    SessionEndReason.SIGNED_OUT: AuditAction.AUTH_SESSION_SIGNED_OUT,
+    SessionEndReason.ENDED_ELSEWHERE: AuditAction.AUTH_SESSION_ENDED_ELSEWHERE,
+}
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What the cookie's session gave: the signed-in user, or why it can no longer be used."""
+
+    user: User | None
+    ended: SessionEndReason | None = None
+    # Whether the bookkeeping wrote anything (last seen, or the end of a timed-out session).
+    changed: bool = False
+
+
+def resume_session(cookie_id: str, limits: SessionLimits, now: datetime | None = None) -> Resumed:
+    """The user a session cookie signs in, with its bookkeeping done: a timed-out session ends (once), and a
+    live one is marked as still in use (at most once a minute). A closed account's sessions open nothing."""
+    now = now or utcnow()
+    public_id, _sep, token = cookie_id.partition(":")
+    row = find_session(public_id, token)
+    if row is None or not row.user.is_enabled:
+        return Resumed(None)
+    reason = expiry_reason(row, limits, now)
+    if reason is not None:
+        changed = row.ended_at is None and end_session(row, reason, at=now)
+        return Resumed(None, reason, changed)
+    changed = needs_touch(row, now)
+    if changed:
+        touch(row, now)
+    user = row.user
+    user.current_session_token = token
+    user.current_session = row
+    return Resumed(user, None, changed)
+
+
+def sign_out(user: User, row: UserSession | None) -> None:
+    """End this browser's sign-in (audited). The caller then clears the cookie."""
+    if row is not None:
+        end_session(row, SessionEndReason.SIGNED_OUT, by=user)
+
+
+def keep_alive(row: UserSession) -> None:
+    """The "Stay signed in" button: counts as using SkillPath, so the inactivity clock starts again."""
+    touch(row, utcnow())
+
+
+def end_other_session(user: User, session_id: uuid.UUID, *, current: UserSession | None) -> UserSession | None:
+    """Sign `user` out of one of their other browsers. The session, if it ended now; None if it had already ended.
+
+    Raises NotFound for a session that is not theirs, or is the one they are using (that is signing out)."""
+    row = get_own_session(user, session_id)
+    if row is None or (current is not None and row.id == current.id):
+        raise NotFound(_("There is no such sign-in"))
+    return row if end_session(row, SessionEndReason.ENDED_ELSEWHERE, by=user) else None
+
+
+def end_other_sessions(user: User, *, keep: UserSession | None) -> int:
+    """Sign `user` out everywhere but `keep` (audited, with how many ended). Returns how many ended."""
+    ended = end_all_sessions(user, SessionEndReason.ENDED_ELSEWHERE, keep=keep)
+    if ended:
+        record_event(AuditAction.AUTH_SESSION_ENDED_OTHERS, actor=user, subject=user, count=ended)
+    return ended
+
+
 def end_session(
     row: UserSession, reason: SessionEndReason, *, by: User | None = None, at: datetime | None = None
 ) -> bool:
@@ -113,9 +184,10 @@ def end_session(
     db.session.refresh(row)
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
-    if reason in (SessionEndReason.SIGNED_OUT, SessionEndReason.ENDED_ELSEWHERE):
+    action = _AUDITED_ENDINGS.get(reason)
+    if action is not None:
         record_event(
-            AuditAction(f"auth.session.{reason.value}"),
+            action,
             actor=by,
             subject=row.user,
             object_type="session",

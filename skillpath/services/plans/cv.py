@@ -11,6 +11,10 @@ out so that it is their choice.
 
 What the learner writes is kept as JSON in `CvDocument.content` (one row per learner). `Cv` is the one
 built CV that the page, the PDF, the Word document and the plain text all draw.
+
+Each change the learner makes is one use case here (`save_about_you`, `save_entry`, `remove_entry`,
+`save_module_words`, `finish_cv`): it saves, counts as the learner's activity and writes its audit event,
+which says which part of the CV changed and never a word of what the learner wrote.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import (
     Barrier,
     BarrierItem,
@@ -39,7 +44,11 @@ from skillpath.models import (
     User,
 )
 from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
 from skillpath.services.certificates.certificates import certificate_name_for, format_code, list_certificates
+from skillpath.services.certificates.issuer import Issuer
+from skillpath.services.errors import InvalidInput
 from skillpath.services.locking import lock_learner
 from skillpath.services.progress.progress import list_module_progress
 from skillpath.services.readiness import barriers
@@ -60,8 +69,8 @@ MODULE_WORDS_MAX = 500
 MAX_ENTRIES = 10
 
 
-class CvError(ValueError):
-    """A change that cannot be made to the CV, with a message for the learner."""
+class CvError(InvalidInput):
+    """A change that cannot be made to the CV (or a file that cannot be made of it), with a message for the learner."""
 
 
 class Section(StrEnum):
@@ -73,30 +82,60 @@ class Section(StrEnum):
 
     @property
     def key(self) -> str:
-        return _SECTION_WORDS[self][0]
+        """The section's name in the stored JSON (and in its audit events)."""
+        return _SECTION_KEYS[self]
 
     @property
     def heading(self) -> str:
-        return _SECTION_WORDS[self][1]
-
-    @property
-    def noun(self) -> str:
-        return _SECTION_WORDS[self][2]
+        return str(_SECTION_WORDS[self].heading)
 
     @property
     def add_label(self) -> str:
-        article = "an" if self.noun[:1] in "aeiou" else "a"
-        return f"Add {article} {self.noun}"
+        return str(_SECTION_WORDS[self].add)
 
     @property
     def add_another_label(self) -> str:
-        return f"Add another {self.noun}"
+        return str(_SECTION_WORDS[self].add_another)
+
+    @property
+    def change_label(self) -> str:
+        return str(_SECTION_WORDS[self].change)
+
+    @property
+    def too_many_message(self) -> str:
+        return _(
+            "You can add up to %(count)s to %(section)s. Remove one to add another",
+            count=MAX_ENTRIES,
+            section=str(_SECTION_WORDS[self].heading_in_sentence),
+        )
 
 
+@dataclass(frozen=True)
+class _Words:
+    """What a section is called where a person reads it; whole phrases, so each language can word them its own way."""
+
+    heading: Any
+    heading_in_sentence: Any
+    add: Any
+    add_another: Any
+    change: Any
+
+
+_SECTION_KEYS = {Section.WORK: "work", Section.EDUCATION: "education", Section.INTERESTS: "interests"}
 _SECTION_WORDS = {
-    Section.WORK: ("work", "Work history", "job"),
-    Section.EDUCATION: ("education", "Education and training", "course or qualification"),
-    Section.INTERESTS: ("interests", "Interests", "interest"),
+    Section.WORK: _Words(
+        _l("Work history"), _l("work history"), _l("Add a job"), _l("Add another job"), _l("Change this job")
+    ),
+    Section.EDUCATION: _Words(
+        _l("Education and training"),
+        _l("education and training"),
+        _l("Add a course or qualification"),
+        _l("Add another course or qualification"),
+        _l("Change this course or qualification"),
+    ),
+    Section.INTERESTS: _Words(
+        _l("Interests"), _l("interests"), _l("Add an interest"), _l("Add another interest"), _l("Change this interest")
+    ),
 }
 
 
@@ -240,7 +279,9 @@ def get_cv_content(learner: User) -> CvContent:
 
 
 def _change(learner: User, change: Callable[[CvContent], CvContent]) -> CvContent:
-    """Apply `change` to the stored CV, holding the learner's record so two tabs cannot undo each other."""
+    """Apply `change` to the stored CV, holding the learner's record so two tabs cannot undo each other.
+
+    Working on their CV counts as the learner being active (staff see when a learner last did something)."""
     lock_learner(learner)
     updated = change(get_cv_content(learner))
     document = _document(learner)
@@ -249,11 +290,19 @@ def _change(learner: User, change: Callable[[CvContent], CvContent]) -> CvConten
         db.session.add(document)
     document.content = updated.as_json()
     document.updated_at = utcnow()
+    if learner.learner_profile is not None:
+        learner.learner_profile.last_activity_at = document.updated_at
     return updated
 
 
+def _record(action: AuditAction, learner: User, **detail: Any) -> None:
+    record_event(action, actor=learner, subject=learner, object_type="cv", **detail)
+
+
 def save_about_you(learner: User, *, name: str, contact: str, statement: str) -> None:
+    """The learner's name, how to contact them and their few lines about themselves."""
     _change(learner, lambda content: replace(content, name=name, contact=contact, statement=statement))
+    _record(AuditAction.LEARNER_CV_CHANGED, learner, kind="about_you")
 
 
 def save_entry(learner: User, section: Section, entry: Entry) -> bool:
@@ -271,13 +320,14 @@ def save_entry(learner: User, section: Section, entry: Entry) -> bool:
         if position is not None:
             entries[position] = entry
         elif len(entries) >= MAX_ENTRIES:
-            raise CvError(f"You can add up to {MAX_ENTRIES} to {section.heading.lower()}. Remove one to add another")
+            raise CvError(section.too_many_message, field="title")
         else:
             entries.append(entry)
             added = True
         return content.with_entries(section, tuple(entries))
 
     _change(learner, change)
+    _record(AuditAction.LEARNER_CV_ENTRY_SAVED, learner, kind=section.key, added=added)
     return added
 
 
@@ -293,10 +343,14 @@ def remove_entry(learner: User, section: Section, entry_id: str) -> bool:
         return content.with_entries(section, kept)
 
     _change(learner, change)
+    if removed:
+        _record(AuditAction.LEARNER_CV_ENTRY_REMOVED, learner, kind=section.key)
     return removed
 
 
 def save_module_words(learner: User, module_code: str, words: str) -> None:
+    """The learner's own words about a module they completed; empty words take them off the CV."""
+
     def change(content: CvContent) -> CvContent:
         updated = {code: text for code, text in content.module_words.items() if code != module_code}
         if words:
@@ -304,6 +358,7 @@ def save_module_words(learner: User, module_code: str, words: str) -> None:
         return replace(content, module_words=updated)
 
     _change(learner, change)
+    _record(AuditAction.LEARNER_CV_CHANGED, learner, kind="module_words")
 
 
 def new_entry_id() -> str:
@@ -331,6 +386,7 @@ def finish_cv(learner: User, *, mark_barrier_done: bool) -> bool:
     Returns True if the checklist changed. The checklist item keeps any note it had.
     """
     _change(learner, lambda content: replace(content, finished_at=utcnow().isoformat()))
+    _record(AuditAction.LEARNER_CV_FINISHED, learner)
     if not mark_barrier_done:
         return False
     item = cv_barrier(learner)
@@ -409,22 +465,19 @@ def _skills(learner: User) -> tuple[CvSkill, ...]:
         skill_id: name for skill_id, name in db.session.execute(select(Skill.id, Skill.name).where(Skill.id.in_(held)))
     }
     ordered = sorted(held.items(), key=lambda item: (-item[1].rank, names[item[0]].lower()))
-    return tuple(CvSkill(names[skill_id], f"{level.label} level") for skill_id, level in ordered)
+    return tuple(CvSkill(names[skill_id], _("%(level)s level", level=level.label)) for skill_id, level in ordered)
 
 
-def build_cv(
-    learner: User,
-    content: CvContent,
-    *,
-    verify_url: Callable[[Certificate], str],
-    verify_home: str,
-    issuer_name: str,
-) -> Cv:
-    """The CV from the record and the learner's words. Withdrawn and hidden certificates are left out; a module
-    whose certificate was withdrawn is left out too, since staff have said it does not stand."""
+def build_cv(learner: User, content: CvContent | None = None, *, issuer: Issuer) -> Cv:
+    """The CV from the record and the learner's words (by default, as saved). Withdrawn and hidden certificates
+    are left out; a module whose certificate was withdrawn is left out too, since staff have said it does not
+    stand. Certificates carry their public check address, under the issuer's base URL."""
+    content = content if content is not None else get_cv_content(learner)
 
     def listed(certificate: Certificate) -> CvCertificate:
-        return CvCertificate(certificate.achievement_name, format_code(certificate.code), verify_url(certificate))
+        return CvCertificate(
+            certificate.achievement_name, format_code(certificate.code), issuer.urls.verify(certificate)
+        )
 
     in_force: dict[int, Certificate] = {}
     withdrawn: set[int] = set()
@@ -461,8 +514,8 @@ def build_cv(
         modules=tuple(modules),
         certificates=tuple(others),
         sections=content.sections,
-        issuer_name=issuer_name,
-        verify_home=verify_home,
+        issuer_name=issuer.name,
+        verify_home=issuer.urls.verify_home(),
     )
 
 

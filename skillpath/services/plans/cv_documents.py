@@ -8,13 +8,20 @@ The PDF uses the certificates' DejaVu Sans (`certificate_pdf.register_fonts`), s
 Cyrillic scripts, and Vietnamese, print as written. Text the font cannot print (Chinese, say) or that the
 PDF cannot lay out (right-to-left scripts) is refused with a message that points to the Word document and
 the plain text, which keep every script.
+
+The words SkillPath writes into the files (headings, notes, the page footer) are in the learner's language;
+what the learner and the record hold is printed as it is. `download_cv` is the use case: the file, and the
+audit event that says which kind of file left.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -31,27 +38,50 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
+from skillpath.i18n import _, html_lang
+from skillpath.models import User
 from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
 from skillpath.services.certificates.certificate_pdf import BOLD, REGULAR, register_fonts, unprintable_characters
-from skillpath.services.plans.cv import Cv, CvError, CvModule, Entry, Section
+from skillpath.services.certificates.issuer import Issuer
+from skillpath.services.plans.cv import Cv, CvError, CvModule, Entry, Section, build_cv
 
 INK = HexColor("#0b0c0c")
 MUTED = HexColor("#505a5f")
 ACCENT = HexColor("#1d70b8")
 MARGIN = 50.0
 
-SKILLS_NOTE = (
-    "Each skill was checked and signed off when I completed training. Levels follow the UK government’s "
-    "Digital and Data capability framework."
-)
+
+def skills_note() -> str:
+    return _(
+        "Each skill was checked and signed off when I completed training. Levels follow the UK government’s "
+        "Digital and Data capability framework."
+    )
 
 
 def certificates_note(cv: Cv) -> str:
-    return f"Certificates are issued by {cv.issuer_name}. Anyone can check one, free, at {cv.verify_home}"
+    return _(
+        "Certificates are issued by %(issuer)s. Anyone can check one, free, at %(address)s",
+        issuer=cv.issuer_name,
+        address=cv.verify_home,
+    )
 
 
 def certificate_line(code: str) -> str:
-    return f"Certificate {code}"
+    return _("Certificate %(code)s", code=code)
+
+
+def _about_me() -> str:
+    return _("About me")
+
+
+def _skills() -> str:
+    return _("Skills")
+
+
+def _training() -> str:
+    return _("Training and certificates")
 
 
 def entry_details(entry: Entry) -> str:
@@ -61,7 +91,9 @@ def entry_details(entry: Entry) -> str:
 
 def _quoted(characters: list[str]) -> str:
     quoted = [f"“{character}”" for character in characters]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("%(first)s and %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def pdf_problem(cv: Cv, fonts_folder: Path) -> str | None:
@@ -69,9 +101,16 @@ def pdf_problem(cv: Cv, fonts_folder: Path) -> str | None:
     missing = unprintable_characters("".join(cv.texts()), fonts_folder)
     if not missing:
         return None
-    return (
-        f"The PDF cannot show {_quoted(missing[:5])}{' and other letters' if len(missing) > 5 else ''}. "
-        "Download the Word document or the plain text instead: they keep every letter as you wrote it"
+    if len(missing) > 5:
+        return _(
+            "The PDF cannot show %(letters)s and other letters. Download the Word document or the plain text "
+            "instead: they keep every letter as you wrote it",
+            letters=_quoted(missing[:5]),
+        )
+    return _(
+        "The PDF cannot show %(letters)s. Download the Word document or the plain text instead: they keep every "
+        "letter as you wrote it",
+        letters=_quoted(missing),
     )
 
 
@@ -127,7 +166,7 @@ def _pdf_module(module: CvModule, styles: dict[str, ParagraphStyle]) -> Flowable
 
 
 def _pdf_training(cv: Cv, styles: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
-    yield Paragraph("Training and certificates", styles["heading"])
+    yield Paragraph(escape(_training()), styles["heading"])
     for module in cv.modules:
         yield _pdf_module(module, styles)
     for certificate in cv.certificates:
@@ -138,7 +177,7 @@ def _pdf_training(cv: Cv, styles: dict[str, ParagraphStyle]) -> Iterator[Flowabl
 
 
 def _pdf_section(section: Section, entries: tuple[Entry, ...], styles: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
-    yield Paragraph(section.heading, styles["heading"])
+    yield Paragraph(escape(section.heading), styles["heading"])
     if section is Section.INTERESTS:
         yield from (Paragraph(_markup(entry.title), styles["bullet"], bulletText="•") for entry in entries)
     else:
@@ -150,18 +189,22 @@ def _pdf_story(cv: Cv, styles: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
     if cv.contact:
         yield Paragraph(_markup(cv.contact), styles["contact"])
     if cv.statement:
-        yield Paragraph("About me", styles["heading"])
+        yield Paragraph(escape(_about_me()), styles["heading"])
         yield Paragraph(_markup(cv.statement), styles["body"])
     if cv.skills:
-        yield Paragraph("Skills", styles["heading"])
+        yield Paragraph(escape(_skills()), styles["heading"])
         for skill in cv.skills:
             yield Paragraph(f"{escape(skill.name)}: {escape(skill.level)}", styles["bullet"], bulletText="•")
-        yield Paragraph(escape(SKILLS_NOTE), styles["note"])
+        yield Paragraph(escape(skills_note()), styles["note"])
     if cv.modules or cv.certificates:
         yield from _pdf_training(cv, styles)
     for section in Section:
         if entries := cv.entries(section):
             yield from _pdf_section(section, entries, styles)
+
+
+def _document_title(cv: Cv) -> str:
+    return _("CV – %(name)s", name=cv.name)
 
 
 def render_pdf(cv: Cv, fonts_folder: Path) -> bytes:
@@ -177,18 +220,19 @@ def render_pdf(cv: Cv, fonts_folder: Path) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"CV – {cv.name}",
+        title=_document_title(cv),
         author=cv.name,
-        subject="CV",
+        subject=_("CV"),
         creator=cv.name,
-        lang="en-GB",
+        lang=html_lang(),
     )
 
     def footer(canvas: Canvas, template: Any) -> None:
         canvas.saveState()
         canvas.setFont(REGULAR, 8.5)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(A4[0] - MARGIN, MARGIN / 2, f"{cv.name} – CV – page {canvas.getPageNumber()}")
+        line = _("%(name)s – CV – page %(page)s", name=cv.name, page=canvas.getPageNumber())
+        canvas.drawRightString(A4[0] - MARGIN, MARGIN / 2, line)
         canvas.restoreState()
 
     styles = _styles()
@@ -284,8 +328,8 @@ def render_docx(cv: Cv) -> bytes:
     document = docx.Document()
     properties = document.core_properties
     properties.author = properties.last_modified_by = cv.name
-    properties.title = f"CV – {cv.name}"
-    properties.subject = "CV"
+    properties.title = _document_title(cv)
+    properties.subject = _("CV")
     properties.comments = properties.keywords = properties.category = ""
     # The blank template's own dates (2013) would be the document's; it is made now.
     properties.created = properties.modified = utcnow()
@@ -295,15 +339,15 @@ def render_docx(cv: Cv) -> bytes:
     if cv.contact:
         _lines(document, cv.contact)
     if cv.statement:
-        document.add_heading("About me", level=1)
+        document.add_heading(_about_me(), level=1)
         _lines(document, cv.statement)
     if cv.skills:
-        document.add_heading("Skills", level=1)
+        document.add_heading(_skills(), level=1)
         for skill in cv.skills:
             _run(document.add_paragraph(style="List Bullet"), f"{skill.name}: {skill.level}")
-        _run(document.add_paragraph(), SKILLS_NOTE, colour=MUTED_RGB)
+        _run(document.add_paragraph(), skills_note(), colour=MUTED_RGB)
     if cv.modules or cv.certificates:
-        document.add_heading("Training and certificates", level=1)
+        document.add_heading(_training(), level=1)
         for module in cv.modules:
             _docx_module(document, module)
         for certificate in cv.certificates:
@@ -345,11 +389,11 @@ def _text_entries(section: Section, entries: tuple[Entry, ...]) -> list[str]:
 
 def _text_sections(cv: Cv) -> Iterator[tuple[str, list[str]]]:
     if cv.statement:
-        yield "About me", [cv.statement]
+        yield _about_me(), [cv.statement]
     if cv.skills:
-        yield "Skills", [*(f"- {skill.name}: {skill.level}" for skill in cv.skills), "", SKILLS_NOTE]
+        yield _skills(), [*(f"- {skill.name}: {skill.level}" for skill in cv.skills), "", skills_note()]
     if cv.modules or cv.certificates:
-        yield "Training and certificates", _text_training(cv)
+        yield _training(), _text_training(cv)
     for section in Section:
         if entries := cv.entries(section):
             yield section.heading, _text_entries(section, entries)
@@ -363,3 +407,52 @@ def render_text(cv: Cv) -> str:
         if lines[-1] != "":
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --- The download, as a use case -----------------------------------------------------------------------------------
+
+
+class CvFormat(StrEnum):
+    """The kinds of file a learner can take their CV away as, by the address of their downloads."""
+
+    PDF = "pdf"
+    WORD = "word"
+    TEXT = "text"
+
+
+_MEDIA_TYPES = {
+    CvFormat.PDF: ("application/pdf", "pdf"),
+    CvFormat.WORD: ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    CvFormat.TEXT: ("text/plain; charset=utf-8", "txt"),
+}
+
+
+@dataclass(frozen=True)
+class CvFile:
+    data: bytes
+    mimetype: str
+    file_name: str
+
+
+def cv_file_name(name: str, extension: str) -> str:
+    """'Nguyễn Thị Minh CV.pdf': the learner's name, without anything a file name cannot hold."""
+    cleaned = " ".join(re.sub(r"[^\w\s.'-]", " ", name).split())[:80].strip(" .")
+    return f"{_('%(name)s CV', name=cleaned)}.{extension}" if cleaned else f"{_('CV')}.{extension}"
+
+
+def download_cv(learner: User, file_format: CvFormat, *, issuer: Issuer, fonts_folder: Path) -> CvFile:
+    """The learner's CV as a file, and the audit event that says which kind of file they took (not what it says).
+
+    Raises CvError if the CV holds letters the PDF cannot print (the Word document and the text keep them)."""
+    built = build_cv(learner, issuer=issuer)
+    if file_format is CvFormat.PDF:
+        data = render_pdf(built, fonts_folder)
+    elif file_format is CvFormat.WORD:
+        data = render_docx(built)
+    else:
+        data = render_text(built).encode("utf-8")
+    record_event(
+        AuditAction.LEARNER_CV_DOWNLOADED, actor=learner, subject=learner, object_type="cv", kind=file_format.value
+    )
+    mimetype, extension = _MEDIA_TYPES[file_format]
+    return CvFile(data, mimetype, cv_file_name(built.name, extension))

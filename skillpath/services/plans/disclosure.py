@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -30,10 +31,12 @@ from docx.text.paragraph import Paragraph
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import Barrier, BarrierItem, BarrierStatus, DisclosureDraft, User
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import Conflict
 from skillpath.services.locking import lock_learner
 from skillpath.services.readiness.barriers import set_barrier
 from skillpath.text import strip_invisible
@@ -47,33 +50,48 @@ _DRAFT_VERSION = 1
 
 @dataclass(frozen=True)
 class Section:
+    """A part of the statement: its field name, and its heading and guidance as lazy text (the form's label and
+    hint are made once, and shown in the language of each request)."""
+
     name: str
-    title: str
-    hint: str
+    label: Any
+    guidance: Any
+
+    @property
+    def title(self) -> str:
+        return str(self.label)
+
+    @property
+    def hint(self) -> str:
+        return str(self.guidance)
 
 
 SECTIONS = (
     Section(
         "who_i_am",
-        "Who I am",
-        "A few lines about you: what you are like, what you are good at and what matters to you.",
+        _l("Who I am"),
+        _l("A few lines about you: what you are like, what you are good at and what matters to you."),
     ),
     Section(
         "what_happened",
-        "What happened",
-        "What your conviction was for, when it was and the sentence you got. Keep to the facts. "
-        "You do not need to give every detail, and do not name anyone else.",
+        _l("What happened"),
+        _l(
+            "What your conviction was for, when it was and the sentence you got. Keep to the facts. "
+            "You do not need to give every detail, and do not name anyone else."
+        ),
     ),
     Section(
         "what_has_changed",
-        "What has changed since",
-        "What you have done and learned since then: courses, certificates, work or volunteering, "
-        "the support you have had and how you see things now.",
+        _l("What has changed since"),
+        _l(
+            "What you have done and learned since then: courses, certificates, work or volunteering, "
+            "the support you have had and how you see things now."
+        ),
     ),
     Section(
         "why_this_job",
-        "Why I am right for this job",
-        "What you can bring to the job: your skills, your certificates and why you want to do this work.",
+        _l("Why I am right for this job"),
+        _l("What you can bring to the job: your skills, your certificates and why you want to do this work."),
     ),
 )
 
@@ -103,8 +121,14 @@ class Statement:
         return not self.filled()
 
 
-class DraftUnreadable(ValueError):
-    """A saved draft that cannot be opened: SECRET_KEY has changed since it was saved, or it was tampered with."""
+class DraftUnreadable(Conflict):
+    """A saved draft that cannot be opened: SECRET_KEY has changed since it was saved, or it was tampered with.
+
+    The message is the learner's; `reason` is the operator's."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(_("Your saved draft could not be opened. Delete it and write your statement again."))
+        self.reason = reason
 
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -123,12 +147,14 @@ def clean_paragraphs(text: str | None) -> str:
 
 # --- Downloads -------------------------------------------------------------------------------------------------
 
-TITLE = "Disclosure statement"
+
+def document_title() -> str:
+    return _("Disclosure statement")
 
 
 def as_text(statement: Statement) -> str:
     """The statement as plain text, to open in any editor or paste into an online application form."""
-    parts = [TITLE, ""]
+    parts = [document_title(), ""]
     for section, text in statement.filled():
         parts += [section.title, "-" * len(section.title), text, ""]
     return "\n".join(parts)
@@ -137,8 +163,9 @@ def as_text(statement: Statement) -> str:
 def as_docx(statement: Statement) -> bytes:
     """The statement as an editable Word document: a heading per section, a paragraph per paragraph."""
     document = Document()
-    document.core_properties.title = TITLE
-    document.add_heading(TITLE, level=1)
+    title = document_title()
+    document.core_properties.title = title
+    document.add_heading(title, level=1)
     for section, text in statement.filled():
         document.add_heading(section.title, level=2)
         for paragraph in text.split("\n\n"):

@@ -2,8 +2,17 @@
 
 A goal is active, completed or archived (with a reason). Steps are not
 started, in progress or done; a goal can be marked completed once every step
-is done. Only active goals change. Every change writes an audit event
-(`learner.goal.*`) in the caller's transaction.
+is done. Only active goals change. Codes are the prison service's own
+(GoalStatus, StepStatus, ReasonToArchiveGoal); the words people read come from
+the codes' `label`s, in their language.
+
+Each action on a goal is one function here (`create_goal`,
+`update_goal`, `set_step_status`, `complete_goal`, `archive_goal`): it checks
+the request, makes the change, and writes its audit event (`learner.goal.*`)
+in the caller's transaction, or raises a DomainError that says what to do
+instead (and nothing is saved). None of them commits. The actor is the person
+who acts (the learner, or staff), or None for a staff API client, which the
+audit event then names.
 
 Creating a goal is idempotent: the form carries a one-time id, made when the
 form is shown, which becomes the goal's public id. Sending the same form twice
@@ -15,10 +24,11 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,30 +36,43 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import Goal, GoalStatus, GoalStep, StepStatus, User
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
+from skillpath.models.plans import ARCHIVE_REASON_OTHER_MAX_LENGTH, ReasonToArchiveGoal
 from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import Conflict, InvalidInput, NotFound
 from skillpath.services.locking import lock_learner
 
 UK = ZoneInfo("Europe/London")
 TITLE_MAX = 200
 MAX_STEPS = 10
-
-STEP_LABELS = {StepStatus.NOT_STARTED: "Not started", StepStatus.ACTIVE: "In progress", StepStatus.COMPLETE: "Done"}
-GOAL_LABELS = {GoalStatus.ACTIVE: "In progress", GoalStatus.COMPLETED: "Completed", GoalStatus.ARCHIVED: "Archived"}
-# Why a learner archived a goal: short, plain answers, stored as codes.
-ARCHIVE_REASONS = {
-    "NO_LONGER_WANTED": "I no longer want this goal",
-    "SOMETHING_CHANGED": "Something changed",
-    "OTHER": "Other",
-}
 # Preset target dates, in months from today.
 PRESET_MONTHS = (3, 6, 12)
 
+_Code = TypeVar("_Code", bound=StrEnum)
 
-class GoalError(ValueError):
-    """A change that cannot be made to a goal, with a message for the learner."""
+
+class Labels(Mapping[_Code, str], Generic[_Code]):
+    """The label of each code of an enum, read when asked for, so in the reader's language."""
+
+    def __init__(self, codes: type[_Code]) -> None:
+        self._codes = codes
+
+    def __getitem__(self, code: _Code) -> str:
+        return str(self._codes(code).label)  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Iterator[_Code]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+STEP_LABELS: Labels[StepStatus] = Labels(StepStatus)
+GOAL_LABELS: Labels[GoalStatus] = Labels(GoalStatus)
+ARCHIVE_REASON_LABELS: Labels[ReasonToArchiveGoal] = Labels(ReasonToArchiveGoal)
 
 
 def today_in_uk() -> date:
@@ -63,8 +86,17 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def archive_reason_label(code: str | None) -> str:
-    return ARCHIVE_REASONS.get(code or "", code or "")
+def archive_reason_label(code: str | None, other: str | None = None) -> str:
+    """Why a goal was archived, as the learner said it: the free text for "Other" when there is some."""
+    if not code:
+        return ""
+    try:
+        reason = ReasonToArchiveGoal(code)
+    except ValueError:
+        return code
+    if reason == ReasonToArchiveGoal.OTHER and other:
+        return other
+    return reason.label
 
 
 @dataclass(frozen=True)
@@ -91,7 +123,7 @@ def list_goals(learner: User) -> GoalLists:
     return GoalLists(active=active, past=past)
 
 
-def get_goal(learner: User, public_id: uuid.UUID) -> Goal | None:
+def find_goal_for_learner(learner: User, public_id: uuid.UUID) -> Goal | None:
     """The learner's own goal with this public id; another learner's goal is None, as if it did not exist."""
     return db.session.scalar(
         select(Goal).where(Goal.public_id == public_id, Goal.learner_id == learner.id).options(selectinload(Goal.steps))
@@ -106,10 +138,35 @@ def is_ready_to_complete(goal: Goal) -> bool:
     )
 
 
-def _audit(action: AuditAction, goal: Goal, actor: User, **detail: Any) -> None:
+def _audit(action: AuditAction, goal: Goal, actor: User | None, **detail: Any) -> None:
     # The goal's words are not copied into the log, which is never changed or deleted.
     learner = db.session.get(User, goal.learner_id)
     record_event(action, actor=actor, subject=learner, object_type="goal", object_id=goal.public_id, **detail)
+
+
+def _touch(learner_id: int, actor: User | None) -> None:
+    # A learner changing their own goal is activity: mentors' lists show when a learner last did something.
+    if actor is None or actor.id != learner_id:
+        return
+    learner = db.session.get(User, learner_id)
+    if learner is not None and learner.learner_profile is not None:
+        learner.learner_profile.last_activity_at = utcnow()
+
+
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise InvalidInput(_("Enter your goal"), field="title")
+    if len(title.strip()) > TITLE_MAX:
+        raise InvalidInput(_("Your goal must be %(max)d characters or fewer", max=TITLE_MAX), field="title")
+
+
+def _check_steps(step_titles: Sequence[str]) -> None:
+    if not step_titles:
+        raise InvalidInput(_("Enter at least one step"), field="step_1")
+    if len(step_titles) > MAX_STEPS:
+        raise InvalidInput(_("A goal can have up to %(max)d steps", max=MAX_STEPS), field="step_1")
+    if any(len(text) > TITLE_MAX for text in step_titles):
+        raise InvalidInput(_("Each step must be %(max)d characters or fewer", max=TITLE_MAX), field="step_1")
 
 
 def create_goal(
@@ -118,15 +175,13 @@ def create_goal(
     title: str,
     target_date: date | None,
     steps: Sequence[str],
-    actor: User,
+    actor: User | None,
     submission_id: uuid.UUID | None = None,
 ) -> tuple[Goal, bool]:
     """Make a goal with its steps. Returns (goal, created); created is False when this form was already sent."""
     step_titles = [step.strip() for step in steps if step and step.strip()]
-    if not title.strip():
-        raise GoalError("Enter your goal")
-    if not step_titles:
-        raise GoalError("Enter at least one step")
+    _check_title(title)
+    _check_steps(step_titles)
     lock_learner(learner)
     if submission_id is not None:
         existing = db.session.scalar(select(Goal).where(Goal.public_id == submission_id))
@@ -140,7 +195,7 @@ def create_goal(
         title=title.strip(),
         target_date=target_date,
         status=GoalStatus.ACTIVE,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor is not None else None,
         steps=[
             GoalStep(position=n, title=text, status=StepStatus.NOT_STARTED) for n, text in enumerate(step_titles, 1)
         ],
@@ -155,15 +210,15 @@ def create_goal(
             raise
         return existing, False
     _audit(AuditAction.LEARNER_GOAL_CREATED, goal, actor, steps=len(step_titles))
+    _touch(learner.id, actor)
     return goal, True
 
 
-def update_goal(goal: Goal, *, title: str, target_date: date | None, actor: User) -> bool:
+def update_goal(goal: Goal, *, title: str, target_date: date | None, actor: User | None) -> bool:
     """Change a goal's title or target date. Returns False (and records nothing) if nothing changed."""
     _check_active(goal)
     title = title.strip()
-    if not title:
-        raise GoalError("Enter your goal")
+    _check_title(title)
     changed = [
         name
         for name, old, new in (("title", goal.title, title), ("target_date", goal.target_date, target_date))
@@ -173,14 +228,23 @@ def update_goal(goal: Goal, *, title: str, target_date: date | None, actor: User
         return False
     goal.title, goal.target_date = title, target_date
     _audit(AuditAction.LEARNER_GOAL_UPDATED, goal, actor, changed=changed)
+    _touch(goal.learner_id, actor)
     return True
 
 
-def set_step_status(goal: Goal, step: GoalStep, status: StepStatus, *, actor: User) -> bool:
+def find_step(goal: Goal, position: int) -> GoalStep:
+    """The goal's step at this position (1, 2, ...), or NotFound."""
+    step = next((step for step in goal.steps if step.position == position), None)
+    if step is None:
+        raise NotFound(_("That step is not part of this goal"))
+    return step
+
+
+def set_step_status(goal: Goal, step: GoalStep, status: StepStatus, *, actor: User | None) -> bool:
     """Move a step to not started, in progress or done. Returns False when it already was (a double click)."""
     _check_active(goal)
     if step.goal_id != goal.id:
-        raise GoalError("That step is not part of this goal")
+        raise NotFound(_("That step is not part of this goal"))
     if step.status == status:
         return False
     previous = step.status
@@ -194,28 +258,50 @@ def set_step_status(goal: Goal, step: GoalStep, status: StepStatus, *, actor: Us
         status=status.value,
         previous=previous.value,
     )
+    _touch(goal.learner_id, actor)
     return True
 
 
-def complete_goal(goal: Goal, *, actor: User) -> None:
+def complete_goal(goal: Goal, *, actor: User | None) -> None:
+    """Mark the goal as reached; every step must be done first."""
     _check_active(goal)
     if not is_ready_to_complete(goal):
-        raise GoalError("Mark every step as done before you complete the goal")
+        raise Conflict(_("Mark every step as done before you complete the goal"))
     goal.status = GoalStatus.COMPLETED
     _audit(AuditAction.LEARNER_GOAL_COMPLETED, goal, actor)
+    _touch(goal.learner_id, actor)
 
 
-def archive_goal(goal: Goal, reason: str, *, actor: User) -> None:
+def archive_goal(
+    goal: Goal, reason: str | ReasonToArchiveGoal, *, actor: User | None, other: str | None = None
+) -> None:
+    """Stop working on a goal, for one of the prison service's reasons; "Other" needs a few words of why.
+
+    The words are kept with the goal (the learner's own, shown to them and their mentor) but not copied into
+    the audit log, which records only the reason's code.
+    """
     _check_active(goal)
-    if reason not in ARCHIVE_REASONS:
-        raise GoalError("Choose why you are archiving this goal")
+    try:
+        code = ReasonToArchiveGoal(reason)
+    except ValueError:
+        raise InvalidInput(_("Choose why you are archiving this goal"), field="reason") from None
+    other_text = (other or "").strip() if code == ReasonToArchiveGoal.OTHER else ""
+    if code == ReasonToArchiveGoal.OTHER and not other_text:
+        raise InvalidInput(_("Enter why you are archiving this goal"), field="reason_other")
+    if len(other_text) > ARCHIVE_REASON_OTHER_MAX_LENGTH:
+        raise InvalidInput(
+            _("Your reason must be %(max)d characters or fewer", max=ARCHIVE_REASON_OTHER_MAX_LENGTH),
+            field="reason_other",
+        )
     goal.status = GoalStatus.ARCHIVED
-    goal.archive_reason = reason
-    _audit(AuditAction.LEARNER_GOAL_ARCHIVED, goal, actor, reason=reason)
+    goal.archive_reason = code
+    goal.archive_reason_other = other_text or None
+    _audit(AuditAction.LEARNER_GOAL_ARCHIVED, goal, actor, reason=code.value)
+    _touch(goal.learner_id, actor)
 
 
 def _check_active(goal: Goal) -> None:
     # Every change to a goal starts here: hold the learner's record first, so two clicks change it once.
     lock_learner(goal.learner_id)
     if goal.status != GoalStatus.ACTIVE:
-        raise GoalError(f"This goal is {GOAL_LABELS[goal.status].lower()}, so it cannot be changed")
+        raise Conflict(_("This goal is %(status)s, so it cannot be changed", status=goal.status.label.lower()))

@@ -68,7 +68,7 @@ def _goal(goal: Goal) -> PlanGoal:
         title=goal.title,
         target_date=goal.target_date,
         steps=tuple(
-            PlanStep(step.title, goals.STEP_LABELS[step.status], step.status == StepStatus.COMPLETE)
+            PlanStep(step.title, str(goals.STEP_LABELS[step.status]), step.status == StepStatus.COMPLETE)
             for step in goal.steps
         ),
     )

@@ -14,9 +14,11 @@ from datetime import timedelta
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import Enrolment, Evidence, ProgressKind, User
 from skillpath.models._types import utcnow
 from skillpath.services.locking import lock_learner
@@ -31,7 +33,7 @@ NAME_MAX = 200
 RESUBMISSION_WINDOW = timedelta(minutes=2)
 _WRITTEN = "evidence_files_written"  # in the session's info: files written by the transaction under way
 _EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
-UNSAFE_NAME = (
+UNSAFE_NAME = _l(
     "The file’s name has hidden or control characters in it. Rename the file using only letters, numbers, "
     "spaces, dots, dashes or underscores, then choose it again"
 )
@@ -78,12 +80,14 @@ def _looks_like_text(data: bytes) -> bool:
 def check_upload(stream: BinaryIO, filename: str, *, max_bytes: int) -> CheckedFile:
     content = stream.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise EvidenceError(f"The file must be {max_bytes // (1024 * 1024)}MB or smaller. Choose a smaller file")
+        raise EvidenceError(
+            _("The file must be %(size)dMB or smaller. Choose a smaller file", size=max_bytes // (1024 * 1024))
+        )
     if not content:
-        raise EvidenceError("The file is empty. Choose a file with something in it")
+        raise EvidenceError(_("The file is empty. Choose a file with something in it"))
     content_type = sniff_content_type(content[:4096])
     if content_type is None:
-        raise EvidenceError("The file must be a PDF, PNG, JPEG or plain text file. Choose a different file")
+        raise EvidenceError(_("The file must be a PDF, PNG, JPEG or plain text file. Choose a different file"))
     return CheckedFile(content, content_type, safe_file_name(filename, content_type))
 
 
@@ -98,7 +102,7 @@ def safe_file_name(filename: str | None, content_type: str) -> str:
     """
     name = unicodedata.normalize("NFC", _last_part(filename or ""))
     if any(unicodedata.category(character) == "Cc" or is_invisible(character) for character in name):
-        raise EvidenceError(UNSAFE_NAME)
+        raise EvidenceError(str(UNSAFE_NAME))
     name = " ".join(name.split())
     return _shortened(name) if name not in {"", ".", ".."} else "evidence" + _EXTENSIONS[content_type]
 
@@ -128,8 +132,9 @@ def add_evidence(
     """Record evidence, and keep its file if there is one.
 
     The row is written first and the file last, so a refused row leaves no file
-    behind. The caller commits; if that fails it calls `discard_file`. The same
-    evidence sent again moments later (a double click) is saved once.
+    behind. The caller commits; if the transaction is rolled back instead (or the
+    commit fails), the file is deleted (see `_discard_files_of_rolled_back_work`).
+    The same evidence sent again moments later (a double click) is saved once.
     """
     lock_learner(enrolment.learner_id)
     same = _same_evidence_just_added(enrolment, reflection.strip(), upload)
@@ -152,7 +157,7 @@ def add_evidence(
         except BaseException:
             path.unlink(missing_ok=True)  # a part-written file is no use to anyone
             raise
-        db.session.info.setdefault(_WRITTEN, []).append(evidence.stored_name)
+        db.session.info.setdefault(_WRITTEN, []).append(path)
     return evidence
 
 
@@ -177,10 +182,27 @@ def discard_file(folder: Path, stored_name: str | None) -> None:
         (folder / stored_name).unlink(missing_ok=True)
 
 
-def discard_files_written(folder: Path) -> None:
+def discard_files_written() -> None:
     """After a failed commit: delete the files this transaction wrote (never one saved earlier)."""
-    for stored_name in db.session.info.pop(_WRITTEN, []):
-        discard_file(folder, stored_name)
+    for path in db.session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files_of_committed_work(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _discard_files_of_rolled_back_work(session: Session, transaction: SessionTransaction) -> None:
+    """No file on disk without its row: a transaction that ends without committing takes its files with it.
+
+    Whoever ends it (the request's rollback on an error answer, a failed commit, a session closed mid-way),
+    the files it wrote go. A committed transaction has already claimed its files in ``after_commit``.
+    """
+    if transaction.parent is None and _WRITTEN in session.info:
+        for path in session.info.pop(_WRITTEN):
+            path.unlink(missing_ok=True)
 
 
 def remove_evidence(evidence: Evidence, *, actor: User) -> None:

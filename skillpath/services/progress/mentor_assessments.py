@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import _, format_number
 from skillpath.models import ConfidenceRating, Skill, SkillLevel, User
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import InvalidInput
 from skillpath.services.locking import lock_learner
 
 COMMENT_MAX = 1000
@@ -32,9 +34,16 @@ def record_mentor_assessment(
     by: User,
     at: datetime | None = None,
 ) -> ConfidenceRating:
+    """Record what level the mentor sees the learner show a skill at, with an optional comment, and audit it.
+
+    InvalidInput (field "comment") if the comment is too long. The same assessment sent again within a few
+    minutes (a double click) is recorded once.
+    """
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_MAX:
-        raise ValueError(f"Comments are {COMMENT_MAX:,} characters or fewer")
+        raise InvalidInput(
+            _("Comments are %(max)s characters or fewer", max=format_number(COMMENT_MAX)), field="comment"
+        )
     lock_learner(learner)
     latest = db.session.scalar(
         select(ConfidenceRating)
@@ -73,3 +82,19 @@ def record_mentor_assessment(
         level=level.value,
     )
     return rating
+
+
+def assess_skill(
+    learner: User, skill_id: int | str | None, level: SkillLevel, *, comment: str | None, by: User
+) -> ConfidenceRating:
+    """The use case behind "Assess a skill": the skill by its id, then `record_mentor_assessment`.
+
+    InvalidInput (field "skill") if there is no such skill.
+    """
+    try:
+        skill = db.session.get(Skill, int(skill_id)) if skill_id is not None else None
+    except (TypeError, ValueError):
+        skill = None
+    if skill is None:
+        raise InvalidInput(_("Select a skill from the list"), field="skill")
+    return record_mentor_assessment(learner, skill, level, comment=comment, by=by)

@@ -1,7 +1,13 @@
-"""A learner's progress, derived from the append-only progress log."""
+"""A learner's progress, derived from the append-only progress log, and the mentor's verdict on a finished module.
+
+Signing a module off and returning it with feedback are use cases: one function each does everything the action
+means (the progress event, the skills awarded, the certificate, the audit event) and raises a ``DomainError``
+the page or the API turns into a message. The caller's transaction commits it all together.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -11,21 +17,56 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
-from skillpath.models import Enrolment, Evidence, Module, ModuleUnit, ProgressEvent, ProgressKind, SkillAward, User
+from skillpath.i18n import _, _l, format_number, ngettext
+from skillpath.models import (
+    Certificate,
+    Enrolment,
+    Evidence,
+    Module,
+    ModuleSkill,
+    ModuleUnit,
+    ProgressEvent,
+    ProgressKind,
+    SkillAward,
+    User,
+)
 from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
+from skillpath.services.access import can_manage_learner
+from skillpath.services.audit.audit import record_event
+from skillpath.services.certificates.certificates import issue_module_certificate
+from skillpath.services.certificates.issuer import Issuer
+from skillpath.services.errors import Conflict, InvalidInput
 from skillpath.services.locking import lock_learner
+
+FEEDBACK_MAX = 2000
 
 
 class ModuleStatus(StrEnum):
+    # The values are still the English words (other pages and the exports compare against them); show
+    # `label` or `learner_label`, never the value, and compare members, not words.
     IN_PROGRESS = "In progress"
     READY_FOR_SIGN_OFF = "Ready for sign-off"
     RETURNED = "Returned with feedback"
     SIGNED_OFF = "Signed off"
 
     @property
+    def label(self) -> str:
+        """The words staff see."""
+        return str(MODULE_STATUS_LABELS[self.name])
+
+    @property
     def learner_label(self) -> str:
         """The words a learner sees: a returned module asks them to act, not only that it came back."""
-        return "Returned — look again" if self is ModuleStatus.RETURNED else self.value
+        return str(_l("Returned — look again")) if self is ModuleStatus.RETURNED else self.label
+
+
+MODULE_STATUS_LABELS = {
+    "IN_PROGRESS": _l("In progress"),
+    "READY_FOR_SIGN_OFF": _l("Ready for sign-off"),
+    "RETURNED": _l("Returned with feedback"),
+    "SIGNED_OFF": _l("Signed off"),
+}
 
 
 @dataclass(frozen=True)
@@ -172,7 +213,7 @@ def log_event(
     enrolment: Enrolment,
     kind: ProgressKind,
     *,
-    actor: User,
+    actor: User | None,
     at: datetime | None = None,
     unit_id: int | None = None,
     note: str | None = None,
@@ -185,7 +226,7 @@ def log_event(
         module_id=enrolment.module_id,
         unit_id=unit_id,
         kind=kind,
-        actor_id=actor.id,
+        actor_id=actor.id if actor is not None else None,  # None: a staff API client
         occurred_at=at or utcnow(),
         note=note,
         detail=detail,
@@ -238,7 +279,7 @@ def set_unit_done(
 
 
 def sign_off(
-    enrolment: Enrolment, *, mentor: User, at: datetime | None = None, note: str | None = None
+    enrolment: Enrolment, *, mentor: User | None, at: datetime | None = None, note: str | None = None
 ) -> list[SkillAward]:
     """Sign a module off, awarding the module's skills at their levels."""
     event = log_event(enrolment, ProgressKind.SIGNED_OFF, actor=mentor, at=at, note=note)
@@ -250,10 +291,142 @@ def sign_off(
             level=link.level,
             module_id=enrolment.module_id,
             progress_event_id=event.id,
-            awarded_by_id=mentor.id,
+            awarded_by_id=event.actor_id,
             awarded_at=event.occurred_at,
         )
         for link in enrolment.module.skills
     ]
     db.session.add_all(awards)
     return awards
+
+
+# --- The mentor's verdict: find, sign off, return ------------------------------------------------
+
+
+def find_enrolment_for_staff(staff: User, enrolment_id: uuid.UUID) -> Enrolment | None:
+    """A learner's module, with its units and skills, if this member of staff may update the learner's record."""
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.public_id == enrolment_id)
+        .options(
+            selectinload(Enrolment.module).selectinload(Module.units),
+            selectinload(Enrolment.module).selectinload(Module.skills).selectinload(ModuleSkill.skill),
+        )
+    )
+    if enrolment is None or not can_manage_learner(staff, enrolment.learner):
+        return None
+    return enrolment
+
+
+def list_feedback_given(enrolment: Enrolment) -> list[ProgressEvent]:
+    """Every time the module was returned with feedback, newest first, with who returned it."""
+    return list(
+        db.session.scalars(
+            select(ProgressEvent)
+            .where(ProgressEvent.enrolment_id == enrolment.id, ProgressEvent.kind == ProgressKind.RETURNED)
+            .options(selectinload(ProgressEvent.actor))
+            .order_by(ProgressEvent.occurred_at.desc())
+        )
+    )
+
+
+def list_current_evidence(learner: User) -> list[Evidence]:
+    """The learner's evidence not removed, newest first, with the module each is for."""
+    return list(
+        db.session.scalars(
+            select(Evidence)
+            .where(Evidence.learner_id == learner.id, Evidence.removed_at.is_(None))
+            .options(selectinload(Evidence.enrolment).selectinload(Enrolment.module))
+            .order_by(Evidence.created_at.desc())
+        )
+    )
+
+
+def ready_for_sign_off(enrolment: Enrolment) -> ModuleProgress:
+    """The module's state, once the learner's record is held; Conflict unless it is ready for sign-off."""
+    lock_learner(enrolment.learner_id)
+    state = get_module_progress(enrolment)
+    title = enrolment.module.title
+    if state.status == ModuleStatus.SIGNED_OFF:
+        raise Conflict(_("%(module)s is already signed off.", module=title))
+    if state.status == ModuleStatus.RETURNED:
+        raise Conflict(
+            _(
+                "%(module)s has been returned to the learner with feedback. Wait for them to act on it.",
+                module=title,
+            )
+        )
+    if state.status != ModuleStatus.READY_FOR_SIGN_OFF:
+        raise Conflict(_("%(module)s is not ready for sign-off: the learner has not finished it yet.", module=title))
+    return state
+
+
+@dataclass(frozen=True)
+class SignedOff:
+    """What signing a module off did: the skills awarded and the certificate issued."""
+
+    enrolment: Enrolment
+    awards: list[SkillAward]
+    certificate: Certificate
+
+    @property
+    def message(self) -> str:
+        """'Module is signed off. 3 skills awarded and certificate ABCD-… issued.'"""
+        title, code = self.enrolment.module.title, self.certificate.display_code
+        if not self.awards:
+            # An Essential Digital Skills module awards no framework skills: its certificate lists its areas.
+            return _("%(module)s is signed off. Certificate %(code)s issued.", module=title, code=code)
+        return ngettext(
+            "%(module)s is signed off. %(num)d skill awarded and certificate %(code)s issued.",
+            "%(module)s is signed off. %(num)d skills awarded and certificate %(code)s issued.",
+            len(self.awards),
+            module=title,
+            code=code,
+        )
+
+
+def sign_off_module(
+    enrolment: Enrolment, *, by: User | None, issuer: Issuer | None = None, at: datetime | None = None
+) -> SignedOff:
+    """Sign off a module the learner has finished: award its skills, issue its certificate, audit it.
+
+    Holds the learner's record first, so a double click or a second mentor signs it off once; the second gets
+    Conflict ("already signed off"), as does a module not ready for sign-off.
+    """
+    ready_for_sign_off(enrolment)
+    awards = sign_off(enrolment, mentor=by, at=at)
+    certificate = issue_module_certificate(enrolment, mentor=by, issuer=issuer, at=at)
+    record_event(
+        AuditAction.MODULE_SIGNED_OFF,
+        actor=by,
+        subject=enrolment.learner,
+        object_type="module",
+        object_id=enrolment.module.code,
+        skills=len(awards),
+    )
+    return SignedOff(enrolment, awards, certificate)
+
+
+def return_module(enrolment: Enrolment, *, feedback: str, by: User | None, at: datetime | None = None) -> ProgressEvent:
+    """Send a finished module back to the learner with feedback saying what to change or add, and audit it.
+
+    Conflict if the module is not waiting for sign-off (checked first, as for signing off); InvalidInput
+    (field "feedback") if there is no feedback or too much.
+    """
+    ready_for_sign_off(enrolment)
+    feedback = (feedback or "").strip()
+    if not feedback:
+        raise InvalidInput(_("Enter feedback for the learner, saying what to change or add"), field="feedback")
+    if len(feedback) > FEEDBACK_MAX:
+        raise InvalidInput(
+            _("Feedback must be %(max)s characters or fewer", max=format_number(FEEDBACK_MAX)), field="feedback"
+        )
+    event = log_event(enrolment, ProgressKind.RETURNED, actor=by, at=at, note=feedback)
+    record_event(
+        AuditAction.MODULE_RETURNED,
+        actor=by,
+        subject=enrolment.learner,
+        object_type="module",
+        object_id=enrolment.module.code,
+    )
+    return event

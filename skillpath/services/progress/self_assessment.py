@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _
 from skillpath.models import (
     Confidence,
     ConfidenceRating,
@@ -37,6 +39,9 @@ from skillpath.models import (
     User,
 )
 from skillpath.models._types import utcnow
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import InvalidInput, NotFound
 from skillpath.services.locking import lock_learner
 
 
@@ -114,7 +119,7 @@ def job_skill_question(name: str, plain_description: str | None = None) -> Quest
     written = _questions()[1].get(name)
     if written is not None:
         return written
-    return Question(name, "How confident do you feel about this?", plain_description, is_ours=False)
+    return Question(name, _("How confident do you feel about this?"), plain_description, is_ours=False)
 
 
 @dataclass(frozen=True)
@@ -178,7 +183,7 @@ def _as_rating(row: ConfidenceRating, learner: User) -> Rating:
         assessed_level=row.assessed_level,
         comment=row.comment,
         rated_at=row.rated_at,
-        assessor_name="You" if by_learner else row.assessor.display_name,
+        assessor_name=_("You") if by_learner else row.assessor.display_name,
         by_learner=by_learner,
     )
 
@@ -272,3 +277,49 @@ def record_self_ratings(
         )
     db.session.add_all(added)
     return added
+
+
+class RatingGroup(StrEnum):
+    """The two pages of questions: the skills the chosen job needs, and the skills for any work."""
+
+    JOB_SKILLS = "job-skills"
+    WORK_SKILLS = "work-skills"
+
+
+def skills_to_rate(overview: ConfidenceOverview, group: RatingGroup) -> tuple[SkillConfidence, ...]:
+    """The questions on one page: for the job, only the skills the learner's chosen job needs."""
+    return overview.required_job_skills if group is RatingGroup.JOB_SKILLS else overview.work_skills
+
+
+@dataclass(frozen=True)
+class Rated:
+    """What answering a page of questions changed: the answers that differ from the learner's last ones."""
+
+    added: tuple[ConfidenceRating, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added)
+
+
+def rate_confidence(learner: User, group: RatingGroup, answers: Mapping[SkillRef, Confidence]) -> Rated:
+    """The learner answers one page of the self-assessment: how confident they feel in each skill on it.
+
+    Only the skills on that page may be answered (InvalidInput otherwise, on the skill's field); the job page
+    needs a chosen job (NotFound). Answers that differ from the learner's last ones are kept, with one audit
+    event saying how many changed; the same answers again change nothing and record nothing.
+    """
+    overview = latest_ratings(learner)
+    if learner.learner_profile is None or (group is RatingGroup.JOB_SKILLS and not overview.has_target):
+        raise NotFound(_("Choose a job to work towards first"))
+    offered = {skill.ref for skill in skills_to_rate(overview, group)}
+    for ref in answers:
+        if ref not in offered:
+            raise InvalidInput(_("That skill is not one of the questions on this page"), field=ref.field_name)
+    added = record_self_ratings(learner, answers)
+    if added:
+        record_event(
+            AuditAction.LEARNER_CONFIDENCE_RATED, actor=learner, subject=learner, group=group.value, changed=len(added)
+        )
+        learner.learner_profile.last_activity_at = utcnow()
+    return Rated(tuple(added))

@@ -3,6 +3,7 @@
 Drawn from the logs the record already keeps (the progress log, skill awards,
 barrier and status changes, cohort memberships, certificates, goals and
 confidence ratings), in a fixed number of queries. Nothing is stored twice.
+Titles and details are in the reader's language, built when the timeline is asked for.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l, ngettext
 from skillpath.models import (
     BarrierChange,
     Certificate,
@@ -44,16 +46,17 @@ class TimelineEntry:
     by: str | None = None
 
 
+# Lazy, with %(module)s and %(unit)s filled in when the timeline is built.
 _PROGRESS_TITLES = {
-    ProgressKind.ENROLLED: "Started {module}",
-    ProgressKind.UNIT_COMPLETED: "Finished “{unit}” in {module}",
-    ProgressKind.UNIT_UNDONE: "Marked “{unit}” in {module} as not done",
-    ProgressKind.EVIDENCE_ADDED: "Added evidence to {module}",
-    ProgressKind.EVIDENCE_REMOVED: "Removed evidence from {module}",
-    ProgressKind.SUBMITTED: "Sent {module} for sign-off",
-    ProgressKind.RETURNED: "{module} returned with feedback",
-    ProgressKind.SIGNED_OFF: "{module} signed off",
-    ProgressKind.WITHDRAWN: "Stopped {module}",
+    ProgressKind.ENROLLED: _l("Started %(module)s"),
+    ProgressKind.UNIT_COMPLETED: _l("Finished “%(unit)s” in %(module)s"),
+    ProgressKind.UNIT_UNDONE: _l("Marked “%(unit)s” in %(module)s as not done"),
+    ProgressKind.EVIDENCE_ADDED: _l("Added evidence to %(module)s"),
+    ProgressKind.EVIDENCE_REMOVED: _l("Removed evidence from %(module)s"),
+    ProgressKind.SUBMITTED: _l("Sent %(module)s for sign-off"),
+    ProgressKind.RETURNED: _l("%(module)s returned with feedback"),
+    ProgressKind.SIGNED_OFF: _l("%(module)s signed off"),
+    ProgressKind.WITHDRAWN: _l("Stopped %(module)s"),
 }
 
 
@@ -80,12 +83,12 @@ def _names(ids: set[int | None]) -> dict[int, str]:
 
 
 def _account(learner: User) -> list[TimelineEntry]:
-    entries = [TimelineEntry(learner.created_at, "account", "Account created")]
+    entries = [TimelineEntry(learner.created_at, "account", _("Account created"))]
     if learner.activated_at is not None:
-        entries.append(TimelineEntry(learner.activated_at, "account", "Set up their account and chose a password"))
+        entries.append(TimelineEntry(learner.activated_at, "account", _("Set up their account and chose a password")))
     profile = learner.learner_profile
     if profile is not None and profile.released_at is not None:
-        entries.append(TimelineEntry(profile.released_at, "cohort", "Release recorded"))
+        entries.append(TimelineEntry(profile.released_at, "cohort", _("Release recorded")))
     return entries
 
 
@@ -114,13 +117,13 @@ def _progress(learner: User) -> list[TimelineEntry]:
         .where(SkillAward.learner_id == learner.id)
         .order_by(Skill.name)
     ):
-        awarded[event_id or 0].append(f"{name} ({level.label.lower()})")
+        awarded[event_id or 0].append(_("%(skill)s (%(level)s)", skill=name, level=level.label.lower()))
     entries = []
     for event_id, at, kind, note, actor_id, module, unit, actor_name in rows:
-        title = _PROGRESS_TITLES[kind].format(module=module or "a module", unit=unit or "a part")
+        title = str(_PROGRESS_TITLES[kind]) % {"module": module or _("a module"), "unit": unit or _("a part")}
         detail = note
         if kind == ProgressKind.SIGNED_OFF and awarded.get(event_id):
-            detail = "Skills awarded: " + ", ".join(awarded[event_id])
+            detail = _("Skills awarded: %(skills)s", skills=", ".join(awarded[event_id]))
         by = None if actor_id == learner.id else actor_name
         entries.append(
             TimelineEntry(at, "skills" if kind == ProgressKind.SIGNED_OFF else "learning", title, detail, by)
@@ -135,7 +138,11 @@ def _barriers(learner: User) -> list[TimelineEntry]:
         TimelineEntry(
             change.changed_at,
             "barriers",
-            f"{change.barrier.label}: {'already in place' if change.already_in_place else change.status.label.lower()}",
+            _(
+                "%(barrier)s: %(status)s",
+                barrier=change.barrier.label,
+                status=_("already in place") if change.already_in_place else change.status.label.lower(),
+            ),
             by=names.get(change.changed_by_id or 0),
         )
         for change in changes
@@ -151,8 +158,10 @@ def _statuses(learner: User) -> list[TimelineEntry]:
         TimelineEntry(
             change.changed_at,
             "status",
-            f"Work-readiness status: {change.status.label}",
-            f"Reason: {DECLINE_REASON_LABELS[change.decline_reason]}" if change.decline_reason else None,
+            _("Work-readiness status: %(status)s", status=change.status.label),
+            _("Reason: %(reason)s", reason=DECLINE_REASON_LABELS[change.decline_reason])
+            if change.decline_reason
+            else None,
             names.get(change.changed_by_id or 0),
         )
         for change in changes
@@ -168,9 +177,9 @@ def _cohorts(learner: User) -> list[TimelineEntry]:
     )
     entries = []
     for joined_at, left_at, cohort, establishment in rows:
-        entries.append(TimelineEntry(joined_at, "cohort", f"Joined {cohort}", establishment))
+        entries.append(TimelineEntry(joined_at, "cohort", _("Joined %(cohort)s", cohort=cohort), establishment))
         if left_at is not None:
-            entries.append(TimelineEntry(left_at, "cohort", f"Left {cohort}", establishment))
+            entries.append(TimelineEntry(left_at, "cohort", _("Left %(cohort)s", cohort=cohort), establishment))
     return entries
 
 
@@ -178,12 +187,18 @@ def _certificates(learner: User) -> list[TimelineEntry]:
     entries = []
     for certificate in db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id)):
         entries.append(
-            TimelineEntry(certificate.issued_at, "certificate", f"Certificate issued: {certificate.achievement_name}")
+            TimelineEntry(
+                certificate.issued_at,
+                "certificate",
+                _("Certificate issued: %(name)s", name=certificate.achievement_name),
+            )
         )
         if certificate.revoked_at is not None:
             entries.append(
                 TimelineEntry(
-                    certificate.revoked_at, "certificate", f"Certificate withdrawn: {certificate.achievement_name}"
+                    certificate.revoked_at,
+                    "certificate",
+                    _("Certificate withdrawn: %(name)s", name=certificate.achievement_name),
                 )
             )
     return entries
@@ -191,7 +206,7 @@ def _certificates(learner: User) -> list[TimelineEntry]:
 
 def _goals(learner: User) -> list[TimelineEntry]:
     return [
-        TimelineEntry(goal.created_at, "plans", f"Set a goal: {goal.title}")
+        TimelineEntry(goal.created_at, "plans", _("Set a goal: %(goal)s", goal=goal.title))
         for goal in db.session.scalars(select(Goal).where(Goal.learner_id == learner.id))
     ]
 
@@ -211,13 +226,25 @@ def _ratings(learner: User) -> list[TimelineEntry]:
         if rating.assessor_id == learner.id:
             self_rated[rating.rated_at] += 1
             continue
-        level = rating.assessed_level.label.lower() if rating.assessed_level else "no level"
-        name = skill or (rating.employability_skill.label if rating.employability_skill else "a skill")
+        level = rating.assessed_level.label.lower() if rating.assessed_level else _("no level")
+        name = skill or (rating.employability_skill.label if rating.employability_skill else _("a skill"))
         entries.append(
-            TimelineEntry(rating.rated_at, "plans", f"Assessed {name}: {level}", rating.comment, assessor_name)
+            TimelineEntry(
+                rating.rated_at,
+                "plans",
+                _("Assessed %(skill)s: %(level)s", skill=name, level=level),
+                rating.comment,
+                assessor_name,
+            )
         )
     entries += [
-        TimelineEntry(at, "plans", f"Rated their own confidence in {count} skill{'s' if count != 1 else ''}")
+        TimelineEntry(
+            at,
+            "plans",
+            ngettext(
+                "Rated their own confidence in %(num)d skill", "Rated their own confidence in %(num)d skills", count
+            ),
+        )
         for at, count in self_rated.items()
     ]
     return entries

@@ -7,7 +7,7 @@ query with their profiles, then their readiness (scored by the one rule in
 barriers, a few queries each. Readiness over time is replayed from the logs by
 `services/readiness_history.py`, never read from stored snapshots.
 
-Nothing here knows about charts or HTML: `dashboards/charts.py` draws from it.
+Nothing here knows about charts or HTML: `services/readiness/charts.py` draws from it.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import (
     Barrier,
     Cohort,
@@ -42,6 +43,9 @@ from skillpath.models import (
     User,
     WorkReadiness,
 )
+from skillpath.models.audit import AuditAction
+from skillpath.services.audit.audit import record_event
+from skillpath.services.learners.organisations import list_cohorts_for_mentor
 from skillpath.services.progress.progress import ModuleProgress, ModuleStatus, derive_progress
 from skillpath.services.readiness.learner_state import barrier_states, held_levels, required_skills
 from skillpath.services.readiness.readiness import Band, BarrierState, Readiness, ReadinessRules, SkillGap, assess
@@ -62,11 +66,18 @@ class ReleaseWindow(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"all": "All release dates", "12-weeks": "Within 12 weeks", "6-months": "Within 6 months"}[self.value]
+        return str(RELEASE_WINDOW_LABELS[self.value])
 
     @property
     def days(self) -> int | None:
         return {"all": None, "12-weeks": RELEASE_SOON_DAYS, "6-months": 183}[self.value]
+
+
+RELEASE_WINDOW_LABELS = {
+    "all": _l("All release dates"),
+    "12-weeks": _l("Within 12 weeks"),
+    "6-months": _l("Within 6 months"),
+}
 
 
 @dataclass(frozen=True)
@@ -212,7 +223,7 @@ class GroupSkillCell:
 
     @property
     def summary(self) -> str:
-        return f"{self.met} of {self.learners} ({self.percent}%)"
+        return _("%(met)s of %(learners)s (%(percent)s%%)", met=self.met, learners=self.learners, percent=self.percent)
 
 
 @dataclass(frozen=True)
@@ -593,3 +604,37 @@ def cohort_skill_grids(cohorts: Sequence[Cohort], rows: Collection[LearnerRow]) 
         )
         grids.append(CohortSkillGrid(grid.role_level, grid.skills, cohort_rows))
     return grids
+
+
+# --- Reading a dashboard ---------------------------------------------------------------------------
+
+
+def list_active_cohorts(establishment_id: int) -> list[Cohort]:
+    """An establishment's cohorts still running, by name, with their mentors."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .where(Cohort.establishment_id == establishment_id, Cohort.archived_at.is_(None))
+            .options(selectinload(Cohort.mentors))
+            .order_by(Cohort.name)
+        )
+    )
+
+
+def next_module_to_review(mentor: User) -> ModuleProgress | None:
+    """The module this mentor should review next, among the learners of their cohorts (None for none)."""
+    return next_awaiting_sign_off([cohort.id for cohort in list_cohorts_for_mentor(mentor)])
+
+
+def record_dashboard_viewed(
+    action: AuditAction,
+    *,
+    by: User,
+    ip_address: str | None = None,
+    filters: Mapping[str, str] | None = None,
+    object_type: str | None = None,
+    object_id: object | None = None,
+) -> None:
+    """One audit event for a page that names many learners, rather than one per learner, with the filters used."""
+    detail: dict[str, Any] = {"filters": dict(filters)} if filters else {}
+    record_event(action, actor=by, ip_address=ip_address, object_type=object_type, object_id=object_id, **detail)

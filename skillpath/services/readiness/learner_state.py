@@ -12,7 +12,14 @@ from sqlalchemy import String, select, type_coerce
 
 from skillpath.extensions import db
 from skillpath.models import Barrier, BarrierItem, BarrierStatus, RoleLevelSkill, Skill, SkillAward, SkillLevel, User
-from skillpath.services.readiness.readiness import BarrierState, Readiness, ReadinessRules, RequiredSkill, assess
+from skillpath.services.readiness.readiness import (
+    ALREADY_IN_PLACE,
+    BarrierState,
+    Readiness,
+    ReadinessRules,
+    RequiredSkill,
+    assess,
+)
 
 
 def held_levels(learner_ids: Collection[int]) -> dict[int, dict[int, SkillLevel]]:
@@ -52,13 +59,12 @@ def barrier_states(learner_ids: Collection[int]) -> dict[int, list[BarrierState]
     )
     for learner_id, barrier, status, already_in_place in rows:
         resolved = already_in_place or status == BarrierStatus.COMPLETED  # as BarrierItem.is_resolved
-        label = "Already in place" if already_in_place else _STATUS_LABELS[status]
-        states[learner_id].append(BarrierState(_BARRIERS[barrier], resolved, label))
+        code = ALREADY_IN_PLACE if already_in_place else status
+        states[learner_id].append(BarrierState(_BARRIERS[barrier], resolved, code))
     return states
 
 
 _BARRIERS = {barrier.value: barrier for barrier in Barrier}
-_STATUS_LABELS = {status.value: status.label for status in BarrierStatus}
 
 
 def required_skills(role_level_ids: Collection[int]) -> dict[int, list[RequiredSkill]]:

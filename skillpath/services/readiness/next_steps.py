@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import Barrier, BarrierStatus, Module, ModuleSkill, Skill, SkillLevel
 from skillpath.services.catalogue.module_choices import learner_status
 from skillpath.services.progress.progress import ModuleProgress
@@ -24,55 +25,55 @@ from skillpath.services.readiness.readiness import BarrierState, Readiness, Skil
 
 # What a learner can do at each level, as the end of "You can …" or "This job needs you to …".
 _CAN_DO = {
-    SkillLevel.AWARENESS: "know what it is and how it is used at work",
-    SkillLevel.WORKING: "use it in your work, with some help",
-    SkillLevel.PRACTITIONER: "use it well on your own and show others how",
-    SkillLevel.EXPERT: "lead others in it and be the person they ask",
+    SkillLevel.AWARENESS: _l("know what it is and how it is used at work"),
+    SkillLevel.WORKING: _l("use it in your work, with some help"),
+    SkillLevel.PRACTITIONER: _l("use it well on your own and show others how"),
+    SkillLevel.EXPERT: _l("lead others in it and be the person they ask"),
 }
 
 # Who helps with each barrier to work, and how: a learner cannot tick these off alone.
 _BARRIER_HELP = {
-    Barrier.BANK_ACCOUNT: "You need a bank account to be paid. Your mentor can help you apply for one.",
-    Barrier.CV_AND_COVERING_LETTER: "A CV tells an employer about you. Your mentor can help you write one.",
-    Barrier.DISCLOSURE_LETTER: (
+    Barrier.BANK_ACCOUNT: _l("You need a bank account to be paid. Your mentor can help you apply for one."),
+    Barrier.CV_AND_COVERING_LETTER: _l("A CV tells an employer about you. Your mentor can help you write one."),
+    Barrier.DISCLOSURE_LETTER: _l(
         "This letter helps you tell an employer about your past in your own words. Your mentor can help you write it."
     ),
-    Barrier.EMAIL: "Employers will want to email you. Your mentor can help you set up an email address.",
-    Barrier.PHONE: "Employers will want to call you. Your mentor can help you plan how to get a phone.",
-    Barrier.HOUSING: "A safe place to live makes it easier to start work. Your mentor can find people to help.",
-    Barrier.ID: "Employers must see your ID before you start. Your mentor can help you get it.",
-    Barrier.INTERVIEW_CLOTHING: "Your mentor can help you find clothes to wear to an interview.",
+    Barrier.EMAIL: _l("Employers will want to email you. Your mentor can help you set up an email address."),
+    Barrier.PHONE: _l("Employers will want to call you. Your mentor can help you plan how to get a phone."),
+    Barrier.HOUSING: _l("A safe place to live makes it easier to start work. Your mentor can find people to help."),
+    Barrier.ID: _l("Employers must see your ID before you start. Your mentor can help you get it."),
+    Barrier.INTERVIEW_CLOTHING: _l("Your mentor can help you find clothes to wear to an interview."),
 }
 
 # After release there is no mentor: the same reasons, and where else help can be found.
 _BARRIER_HELP_AFTER_RELEASE = {
-    Barrier.BANK_ACCOUNT: "You need a bank account to be paid. A bank or a job centre can tell you what you need.",
-    Barrier.CV_AND_COVERING_LETTER: "A CV tells an employer about you. You can build one here, under My CV.",
-    Barrier.DISCLOSURE_LETTER: "This letter helps you tell an employer about your past in your own words.",
-    Barrier.EMAIL: "Employers will want to email you. A library can help you set up an email address.",
-    Barrier.PHONE: "Employers will want to call you. A job centre can tell you about help with a phone.",
-    Barrier.HOUSING: "A safe place to live makes it easier to start work. Your local council can help.",
-    Barrier.ID: "Employers must see your ID before you start. A job centre can tell you how to get it.",
-    Barrier.INTERVIEW_CLOTHING: "Some charities lend or give clothes to wear to an interview.",
+    Barrier.BANK_ACCOUNT: _l("You need a bank account to be paid. A bank or a job centre can tell you what you need."),
+    Barrier.CV_AND_COVERING_LETTER: _l("A CV tells an employer about you. You can build one here, under My CV."),
+    Barrier.DISCLOSURE_LETTER: _l("This letter helps you tell an employer about your past in your own words."),
+    Barrier.EMAIL: _l("Employers will want to email you. A library can help you set up an email address."),
+    Barrier.PHONE: _l("Employers will want to call you. A job centre can tell you about help with a phone."),
+    Barrier.HOUSING: _l("A safe place to live makes it easier to start work. Your local council can help."),
+    Barrier.ID: _l("Employers must see your ID before you start. A job centre can tell you how to get it."),
+    Barrier.INTERVIEW_CLOTHING: _l("Some charities lend or give clothes to wear to an interview."),
 }
 
 
 def level_words(level: SkillLevel) -> str:
     """'Know what it is and how it is used at work': a level as what the learner can do."""
-    words = _CAN_DO[level]
+    words = str(_CAN_DO[level])
     return words[0].upper() + words[1:]
 
 
 def level_choice(level: SkillLevel) -> str:
     """A level in plain words with its framework name after it, for lists where both are needed."""
-    return f"{level_words(level)} ({level.label} level)"
+    return _("%(words)s (%(level)s level)", words=level_words(level), level=level.label)
 
 
 def skill_meaning(plain_description: str | None, level: SkillLevel) -> str:
     """What a skill means to a learner: our plain description, or failing that a sentence from the level."""
     if plain_description and plain_description.strip():
         return plain_description.strip()
-    return f"For this job you need to {_CAN_DO[level]}."
+    return _("For this job you need to %(can_do)s.", can_do=str(_CAN_DO[level]))
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,8 @@ def _skill_step(
 def _barrier_step(state: BarrierState, *, after_release: bool) -> BarrierStep:
     return BarrierStep(
         name=state.barrier.label,
-        started=state.status_label != BarrierStatus.NOT_STARTED.label,
-        help=(_BARRIER_HELP_AFTER_RELEASE if after_release else _BARRIER_HELP)[state.barrier],
+        started=state.status != BarrierStatus.NOT_STARTED,
+        help=str((_BARRIER_HELP_AFTER_RELEASE if after_release else _BARRIER_HELP)[state.barrier]),
     )
 
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
+from skillpath.i18n import _, _l
 from skillpath.models.catalogue import SkillLevel
-from skillpath.models.work_readiness import Barrier
+from skillpath.models.work_readiness import Barrier, BarrierStatus
 
 
 class Band(StrEnum):
@@ -39,6 +40,20 @@ class Band(StrEnum):
     @property
     def order(self) -> int:
         return list(Band).index(self)
+
+    @property
+    def label(self) -> str:
+        """The words a person reads, in their language. (The value is still the English name, which the CSV
+        exports carry; compare and key by member, never by the words.)"""
+        return str(BAND_LABELS[self.name])
+
+
+BAND_LABELS = {
+    "NOT_STARTED": _l("Not started"),
+    "BUILDING": _l("Building skills"),
+    "NEARLY_READY": _l("Nearly ready"),
+    "READY": _l("Ready for work"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,11 +89,22 @@ class RequiredSkill:
     level: SkillLevel
 
 
+ALREADY_IN_PLACE = "ALREADY_IN_PLACE"
+
+
 @dataclass(frozen=True)
 class BarrierState:
     barrier: Barrier
     resolved: bool
-    status_label: str = "Not started"
+    # A BarrierStatus code, or ALREADY_IN_PLACE.
+    status: str = "NOT_STARTED"
+
+    @property
+    def status_label(self) -> str:
+        """Where things are, in words: "Not started", "In progress", "Done" or "Already in place"."""
+        if self.status == ALREADY_IN_PLACE:
+            return str(_l("Already in place"))
+        return BarrierStatus(self.status).label
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +153,10 @@ class Readiness:
         if not self.has_target:
             return (
                 Missing(
-                    "role", "A job to work towards", "Choose the job you want, so we can show what to learn.", 100.0
+                    "role",
+                    _("A job to work towards"),
+                    _("Choose the job you want, so we can show what to learn."),
+                    100.0,
                 ),
             )
         items = [
@@ -136,7 +165,10 @@ class Readiness:
             if not gap.is_met
         ] + [
             Missing(
-                "barrier", s.barrier.label, f"{s.barrier.label}: {s.status_label.lower()}.", self.points_per_barrier
+                "barrier",
+                s.barrier.label,
+                _("%(barrier)s: %(status)s.", barrier=s.barrier.label, status=s.status_label.lower()),
+                self.points_per_barrier,
             )
             for s in self.open_barriers
         ]
@@ -154,8 +186,15 @@ class Readiness:
 
 def _skill_reason(gap: SkillGap) -> str:
     if gap.held is None:
-        return f"You need this skill at {gap.required.value} level. No module showing it has been signed off yet."
-    return f"You need this skill at {gap.required.value} level. You have shown it at {gap.held.value} level."
+        return _(
+            "You need this skill at %(needed)s level. No module showing it has been signed off yet.",
+            needed=gap.required.value,
+        )
+    return _(
+        "You need this skill at %(needed)s level. You have shown it at %(shown)s level.",
+        needed=gap.required.value,
+        shown=gap.held.value,
+    )
 
 
 def assess(

@@ -2,7 +2,8 @@
 
 The newest change is the current status; a learner with no change yet is "Not started".
 Each change records how it moved (`NEW` for the first, `ACCEPTED_TO_DECLINED` and
-`DECLINED_TO_ACCEPTED` into and out of "Does not want support", `UPDATED` otherwise).
+`DECLINED_TO_ACCEPTED` into and out of "Does not want support"); any other change has no
+status-change type (None), as in the prison service's own model.
 A decline is recorded with a reason code only: health and offence details are never
 written here.
 """
@@ -16,10 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
+from skillpath.i18n import _, _l
 from skillpath.models import DeclineReason, ReadinessStatusChange, StatusChangeType, User, WorkReadiness
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
+from skillpath.services.errors import InvalidInput
 from skillpath.services.locking import lock_learner
 
 # Statuses staff choose from; "Not started" only means that nothing has been recorded.
@@ -31,26 +34,25 @@ CHOOSABLE = (
 )
 
 DECLINE_REASON_LABELS = {
-    DeclineReason.FULL_TIME_CARER: "Full-time carer",
-    DeclineReason.LACKS_CONFIDENCE_OR_MOTIVATION: "Lacks confidence or motivation",
-    DeclineReason.HEALTH: "Health",
-    DeclineReason.RETIRED: "Retired",
-    DeclineReason.RETURNING_TO_JOB: "Returning to a job they already have",
-    DeclineReason.SELF_EMPLOYED: "Will be self-employed",
-    DeclineReason.LIMIT_THEIR_ABILITY: "Something limits their ability to work",
-    DeclineReason.NO_REASON: "No reason given",
-    DeclineReason.ALREADY_HAS_WORK: "Already has work arranged",
-    DeclineReason.HOUSING_NOT_IN_PLACE: "Housing is not in place",
-    DeclineReason.OTHER: "Other",
+    DeclineReason.FULL_TIME_CARER: _l("Full-time carer"),
+    DeclineReason.LACKS_CONFIDENCE_OR_MOTIVATION: _l("Lacks confidence or motivation"),
+    DeclineReason.HEALTH: _l("Health"),
+    DeclineReason.RETIRED: _l("Retired"),
+    DeclineReason.RETURNING_TO_JOB: _l("Returning to a job they already have"),
+    DeclineReason.SELF_EMPLOYED: _l("Will be self-employed"),
+    DeclineReason.LIMIT_THEIR_ABILITY: _l("Something limits their ability to work"),
+    DeclineReason.NO_REASON: _l("No reason given"),
+    DeclineReason.ALREADY_HAS_WORK: _l("Already has work arranged"),
+    DeclineReason.HOUSING_NOT_IN_PLACE: _l("Housing is not in place"),
+    DeclineReason.OTHER: _l("Other"),
 }
 
 
-class StatusError(ValueError):
+class StatusError(InvalidInput):
     """A status change that cannot be made, with a message for the member of staff and the field it is about."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def status_history(learner: User) -> list[ReadinessStatusChange]:
@@ -80,7 +82,7 @@ def current_statuses(learner_ids: Collection[int]) -> dict[int, WorkReadiness]:
     return result
 
 
-def change_type(previous: WorkReadiness | None, new: WorkReadiness) -> StatusChangeType:
+def change_type(previous: WorkReadiness | None, new: WorkReadiness) -> StatusChangeType | None:
     if previous is None:
         return StatusChangeType.NEW
     declined = WorkReadiness.SUPPORT_DECLINED
@@ -88,7 +90,7 @@ def change_type(previous: WorkReadiness | None, new: WorkReadiness) -> StatusCha
         return StatusChangeType.ACCEPTED_TO_DECLINED
     if previous == declined and new != declined:
         return StatusChangeType.DECLINED_TO_ACCEPTED
-    return StatusChangeType.UPDATED
+    return None
 
 
 def record_status(
@@ -96,14 +98,14 @@ def record_status(
     status: WorkReadiness,
     *,
     decline_reason: DeclineReason | None,
-    by: User,
+    by: User | None,
     at: datetime | None = None,
 ) -> ReadinessStatusChange | None:
     """Append a status change. Returns None when nothing changed (the same status and reason again)."""
     if status not in CHOOSABLE:
-        raise StatusError("Select the learner’s work-readiness status", "status")
+        raise StatusError(_("Select the learner’s work-readiness status"), "status")
     if status == WorkReadiness.SUPPORT_DECLINED and decline_reason is None:
-        raise StatusError("Select why the learner does not want support", "decline_reason")
+        raise StatusError(_("Select why the learner does not want support"), "decline_reason")
     if status != WorkReadiness.SUPPORT_DECLINED:
         decline_reason = None
     lock_learner(learner)
@@ -116,7 +118,7 @@ def record_status(
         status=status,
         change_type=change_type(previous.status if previous else None, status),
         decline_reason=decline_reason,
-        changed_by_id=by.id,
+        changed_by_id=by.id if by is not None else None,  # None: a staff API client (see the audit event)
         changed_at=at or utcnow(),
     )
     db.session.add(change)
@@ -126,6 +128,6 @@ def record_status(
         subject=learner,
         object_type="work_readiness",
         status=status.value,
-        change_type=change.change_type.value,
+        change_type=change.change_type.value if change.change_type else None,
     )
     return change

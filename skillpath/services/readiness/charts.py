@@ -1,11 +1,12 @@
-"""Plotly figures for the dashboards, built as plain dictionaries from `services/dashboards.py` output.
+"""Plotly figures for the dashboards, built as plain dictionaries from `services/readiness/dashboards.py` output.
 
 Pure functions: no database, no Flask. A page carries each figure as JSON in a
 `<script type="application/json">` and `static/js/charts.js` draws it with the
 plotly.js basic bundle (bar, scatter and pie: no heatmap trace, so the skill-gap
 grids are drawn as bars placed cell by cell). Plain dictionaries rather than
 `plotly.graph_objects.Figure`, which costs about 14 ms a figure on these pages;
-the unit tests check each one against Plotly's own schema instead.
+the unit tests check each one against Plotly's own schema instead. Titles, axis labels, legends and hover
+text are in the reader's language (built during the request); the traces are keyed by code, not by words.
 
 Every chart has a table with the same numbers beside or below it: that table,
 not the picture, is what a screen reader or a browser without JavaScript uses.
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from skillpath.i18n import _, _l
 from skillpath.models import Barrier
-from skillpath.services.readiness.dashboards import CohortSkillGrid, CohortSummary, LearnerSkillGrid
+from skillpath.services.readiness.dashboards import CohortSkillGrid, CohortSummary, Dashboard, LearnerSkillGrid
 from skillpath.services.readiness.readiness import Band
 from skillpath.services.readiness.readiness_history import Week
 
@@ -36,16 +38,16 @@ BAND_COLOURS = {
 BAR_COLOUR = "#1d70b8"
 TEXT_COLOUR = "#0b0c0c"
 
-# Skill-gap cells: (name in the legend, fill, text colour).
-MET = ("At the level needed", "#00703c", "#ffffff")
-BELOW = ("Below the level needed", "#c25a00", "#ffffff")
-NOT_YET = ("Not shown yet", "#b1b4b6", TEXT_COLOUR)
+# Skill-gap cells: (name in the legend, fill, text colour). Names are lazy: read in the request's language.
+MET = (_l("At the level needed"), "#00703c", "#ffffff")
+BELOW = (_l("Below the level needed"), "#c25a00", "#ffffff")
+NOT_YET = (_l("Not shown yet"), "#b1b4b6", TEXT_COLOUR)
 # Share of a cohort's learners holding a skill at the level: darker is better.
 SHARE_BANDS = (
-    (75, "75% or more", "#003078", "#ffffff"),
-    (50, "50% to 74%", "#1d70b8", "#ffffff"),
-    (25, "25% to 49%", "#5694ca", TEXT_COLOUR),
-    (0, "Under 25%", "#d2e2f1", TEXT_COLOUR),
+    (75, _l("75% or more"), "#003078", "#ffffff"),
+    (50, _l("50% to 74%"), "#1d70b8", "#ffffff"),
+    (25, _l("25% to 49%"), "#5694ca", TEXT_COLOUR),
+    (0, _l("Under 25%"), "#d2e2f1", TEXT_COLOUR),
 )
 
 
@@ -96,19 +98,19 @@ def distribution_figure(counts: Mapping[Band, int]) -> Figure:
         "data": [
             {
                 "type": "bar",
-                "x": [band.value for band in bands],
+                "x": [band.label for band in bands],
                 "y": [counts.get(band, 0) for band in bands],
                 "marker": {"color": [BAND_COLOURS[band] for band in bands]},
                 "text": [str(counts.get(band, 0)) for band in bands],
                 "textposition": "outside",
                 "cliponaxis": False,
-                "hovertemplate": "%{x}: %{y} learners<extra></extra>",
+                "hovertemplate": _("%(x)s: %(y)s learners", x="%{x}", y="%{y}") + "<extra></extra>",
             }
         ],
         "layout": _layout(
             height=340,
-            xaxis=_axis(title={"text": "Readiness band"}),
-            yaxis=_axis(title={"text": "Learners"}, rangemode="tozero", tickformat=",d"),
+            xaxis=_axis(title={"text": _("Readiness band")}),
+            yaxis=_axis(title={"text": _("Learners")}, rangemode="tozero", tickformat=",d"),
         ),
     }
 
@@ -118,11 +120,14 @@ def weekly_figure(weeks: Sequence[Week]) -> Figure:
     traces = [
         {
             "type": "bar",
-            "name": band.value,
+            "name": band.label,
             "x": starts,
             "y": [week.counts.get(band, 0) for week in weeks],
             "marker": {"color": BAND_COLOURS[band]},
-            "hovertemplate": f"Week of %{{x|%-d %b %Y}}: %{{y}} {band.value.lower()}<extra></extra>",
+            "hovertemplate": _(
+                "Week of %(week)s: %(count)s %(band)s", week="%{x|%-d %b %Y}", count="%{y}", band=band.label.lower()
+            )
+            + "<extra></extra>",
         }
         for band in Band
     ]
@@ -134,8 +139,8 @@ def weekly_figure(weeks: Sequence[Week]) -> Figure:
             bargap=0.15,
             showlegend=True,
             legend=_legend(y=1.02, yanchor="bottom"),
-            xaxis=_axis(type="date", tickformat="%-d %b", title={"text": "Week beginning"}),
-            yaxis=_axis(title={"text": "Learners"}, rangemode="tozero", tickformat=",d"),
+            xaxis=_axis(type="date", tickformat="%-d %b", title={"text": _("Week beginning")}),
+            yaxis=_axis(title={"text": _("Learners")}, rangemode="tozero", tickformat=",d"),
             margin={"l": 60, "r": 20, "t": 50, "b": 60},
         ),
     }
@@ -154,12 +159,12 @@ def barriers_figure(counts: Mapping[Barrier, int]) -> Figure:
                 "text": [str(counts.get(barrier, 0)) for barrier in barriers],
                 "textposition": "outside",
                 "cliponaxis": False,
-                "hovertemplate": "%{y}: %{x} learners<extra></extra>",
+                "hovertemplate": _("%(y)s: %(x)s learners", y="%{y}", x="%{x}") + "<extra></extra>",
             }
         ],
         "layout": _layout(
             height=380,
-            xaxis=_axis(title={"text": "Learners with this still to sort out"}, rangemode="tozero", tickformat=",d"),
+            xaxis=_axis(title={"text": _("Learners with this still to sort out")}, rangemode="tozero", tickformat=",d"),
             yaxis=_axis(autorange="reversed"),
             margin={"l": 20, "r": 40, "t": 20, "b": 60},
         ),
@@ -169,17 +174,17 @@ def barriers_figure(counts: Mapping[Barrier, int]) -> Figure:
 def cohorts_figure(summaries: Sequence[CohortSummary]) -> Figure:
     """Cohorts side by side: each one's learners split by band."""
     rows = list(range(len(summaries)))
-    names = [summary.cohort.name if summary.cohort else "Everyone" for summary in summaries]
+    names = [summary.cohort.name if summary.cohort else _("Everyone") for summary in summaries]
     traces = [
         {
             "type": "bar",
             "orientation": "h",
-            "name": band.value,
+            "name": band.label,
             "y": rows,
             "x": [summary.bands[band] for summary in summaries],
             "marker": {"color": BAND_COLOURS[band]},
             "hovertext": [
-                f"{name}: {summary.bands[band]} {band.value.lower()}"
+                _("%(name)s: %(count)s %(band)s", name=name, count=summary.bands[band], band=band.label.lower())
                 for name, summary in zip(names, summaries, strict=True)
             ],
             "hoverinfo": "text",
@@ -193,7 +198,7 @@ def cohorts_figure(summaries: Sequence[CohortSummary]) -> Figure:
             barmode="stack",
             showlegend=True,
             legend=_legend(y=1.02, yanchor="bottom"),
-            xaxis=_axis(title={"text": "Learners"}, rangemode="tozero", tickformat=",d"),
+            xaxis=_axis(title={"text": _("Learners")}, rangemode="tozero", tickformat=",d"),
             yaxis=_axis(
                 tickmode="array",
                 tickvals=rows,
@@ -206,32 +211,34 @@ def cohorts_figure(summaries: Sequence[CohortSummary]) -> Figure:
     }
 
 
-def _grid_traces(cells: Iterable[tuple[int, int, str, str, str]], categories: Sequence[tuple[str, str, str]]) -> list:
+def _grid_traces(
+    cells: Iterable[tuple[int, int, str, str, str]], categories: Sequence[tuple[object, str, str]]
+) -> list[dict[str, Any]]:
     """Bars placed one per cell (row, column), grouped into one trace per category so the legend explains colours.
 
     `cells` holds (row, column, category name, text shown in the cell, hover text).
     """
-    grouped: dict[str, list[tuple[int, int, str, str]]] = {name: [] for name, _, _ in categories}
+    grouped: dict[str, list[tuple[int, int, str, str]]] = {str(name): [] for name, _fill, _text in categories}
     for row, column, category, text, hover in cells:
         grouped[category].append((row, column, text, hover))
     traces = []
     for name, fill, text_colour in categories:
-        members = grouped[name]
+        members = grouped[str(name)]
         traces.append(
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": name,
-                "y": [row for row, _, _, _ in members],
-                "base": [column for _, column, _, _ in members],
+                "name": str(name),
+                "y": [row for row, _column, _text, _hover in members],
+                "base": [column for _row, column, _text, _hover in members],
                 "x": [1] * len(members),
                 "width": 0.9,
                 "marker": {"color": fill, "line": {"color": "#ffffff", "width": 2}},
-                "text": [text for _, _, text, _ in members],
+                "text": [text for _row, _column, text, _hover in members],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
                 "textfont": {"color": text_colour, "size": 14},
-                "hovertext": [hover for _, _, _, hover in members],
+                "hovertext": [hover for _row, _column, _text, hover in members],
                 "hoverinfo": "text",
                 "showlegend": True,
             }
@@ -275,15 +282,21 @@ def learner_grid_figure(grid: LearnerSkillGrid) -> Figure:
     for row_index, (row, gaps) in enumerate(grid.rows):
         name = row.learner.preferred_name
         for column, gap in enumerate(gaps):
-            held = gap.held.label if gap.held else "Not yet"
+            held = gap.held.label if gap.held else _("Not yet")
             category = MET if gap.is_met else BELOW if gap.held else NOT_YET
-            hover = f"{name} – {gap.name}: {held.lower()}, needs {gap.required.label.lower()}"
-            cells.append((row_index, column, category[0], held, hover))
+            hover = _(
+                "%(name)s – %(skill)s: %(held)s, needs %(needed)s",
+                name=name,
+                skill=gap.name,
+                held=held.lower(),
+                needed=gap.required.label.lower(),
+            )
+            cells.append((row_index, column, str(category[0]), held, hover))
     labels = [row.learner.preferred_name for row, _ in grid.rows]
     return {"data": _grid_traces(cells, (MET, BELOW, NOT_YET)), "layout": _grid_layout(grid.skills, labels)}
 
 
-def share_category(percent: int) -> tuple[int, str, str, str]:
+def share_category(percent: int) -> tuple[int, object, str, str]:
     return next(band for band in SHARE_BANDS if percent >= band[0])
 
 
@@ -293,8 +306,35 @@ def cohort_grid_figure(grid: CohortSkillGrid) -> Figure:
     for row_index, (cohort, row_cells) in enumerate(grid.rows):
         for column, cell in enumerate(row_cells):
             skill = grid.skills[column][0]
-            hover = f"{cohort.name} – {skill}: {cell.met} of {cell.learners} at the level needed"
-            cells.append((row_index, column, share_category(cell.percent)[1], f"{cell.percent}%", hover))
-    categories = [(label, fill, text) for _, label, fill, text in SHARE_BANDS]
+            hover = _(
+                "%(cohort)s – %(skill)s: %(met)s of %(learners)s at the level needed",
+                cohort=cohort.name,
+                skill=skill,
+                met=cell.met,
+                learners=cell.learners,
+            )
+            cells.append((row_index, column, str(share_category(cell.percent)[1]), f"{cell.percent}%", hover))
+    categories = [(label, fill, text) for _floor, label, fill, text in SHARE_BANDS]
     labels = [cohort.name for cohort, _ in grid.rows]
     return {"data": _grid_traces(cells, categories), "layout": _grid_layout(grid.skills, labels)}
+
+
+def cohort_charts(dashboard: Dashboard) -> dict[str, object]:
+    """The figures of a cohort's dashboard (the mentor's cohort page)."""
+    return {
+        "distribution": distribution_figure(dashboard.distribution),
+        "weekly": weekly_figure(dashboard.weeks),
+        "barriers": barriers_figure(dashboard.barriers_outstanding),
+        "grids": [(grid, learner_grid_figure(grid)) for grid in dashboard.learner_grids],
+    }
+
+
+def establishment_charts(dashboard: Dashboard) -> dict[str, object]:
+    """The figures of an establishment's view."""
+    return {
+        "cohorts": cohorts_figure(dashboard.summaries),
+        "distribution": distribution_figure(dashboard.distribution),
+        "weekly": weekly_figure(dashboard.weeks),
+        "barriers": barriers_figure(dashboard.barriers_outstanding),
+        "grids": [(grid, cohort_grid_figure(grid)) for grid in dashboard.cohort_grids],
+    }

@@ -1,4 +1,8 @@
-"""The dashboard filters: a GET form, so a filtered dashboard has its own address to share or bookmark."""
+"""The dashboard filters: a GET form, so a filtered dashboard has its own address to share or bookmark.
+
+Shared by the mentor's cohort dashboard (``mentors``) and the establishment view and exports (``dashboards``),
+which never import each other.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from skillpath.forms_common import choices
+from skillpath.i18n import _l
 from skillpath.models import RoleLevel
-from skillpath.services.readiness.dashboards import Filters, ReleaseWindow
-from skillpath.services.readiness.readiness import Band
+from skillpath.services.readiness.dashboards import RELEASE_WINDOW_LABELS, Filters, ReleaseWindow
+from skillpath.services.readiness.readiness import BAND_LABELS, Band
 
 ALL = ""
 
@@ -27,27 +32,27 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # it only reads
 
-    role = SelectField("Target role", widget=GovSelect(), validate_choice=False)
+    role = SelectField(_l("Target role"), widget=GovSelect(), validate_choice=False)
     band = SelectField(
-        "Readiness",
+        _l("Readiness"),
         widget=GovSelect(),
-        choices=choices([(ALL, "All bands"), *((band.name, band.value) for band in Band)]),
+        choices=choices([(ALL, _l("All bands")), *((band.name, BAND_LABELS[band.name]) for band in Band)]),
         validate_choice=False,
     )
     release = SelectField(
-        "Release",
+        _l("Release"),
         widget=GovSelect(),
-        choices=choices((window.value, window.label) for window in ReleaseWindow),
+        choices=choices((window.value, RELEASE_WINDOW_LABELS[window.value]) for window in ReleaseWindow),
         validate_choice=False,
     )
     name = StringField(
-        "Name contains", widget=GovTextInput(), validators=[Optional(), Length(max=100)], filters=[_strip]
+        _l("Name contains"), widget=GovTextInput(), validators=[Optional(), Length(max=100)], filters=[_strip]
     )
-    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+    submit = SubmitField(_l("Apply filters"), widget=GovSubmitInput())
 
     def set_role_levels(self, levels: Sequence[RoleLevel]) -> None:
         self.role.choices = choices(
-            [(ALL, "All target roles"), *((str(level.public_id), level.name) for level in levels)]
+            [(ALL, _l("All target roles")), *((str(level.public_id), level.name) for level in levels)]
         )
 
     def to_filters(self) -> Filters:

@@ -1,0 +1,1 @@
+"""Administrators register the staff API's machine clients, see them, and revoke them."""
