@@ -407,7 +407,7 @@ def issue_role_readiness_certificate(
     readiness = readiness_for([learner], readiness_settings or {})[learner.id]
     if readiness.band != Band.READY:
         raise CertificateError(
-            _("The learner is not ready for work yet: their readiness is “%(band)s”", band=readiness.band.value)
+            _("The learner is not ready for work yet: their readiness is “%(band)s”", band=readiness.band.label)
         )
     role_level = profile.target_role_level
     existing = current_readiness_certificate(learner, role_level)
