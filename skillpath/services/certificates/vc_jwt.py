@@ -26,7 +26,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from skillpath.i18n import _, _l, format_date
 from skillpath.models import Certificate
 from skillpath.services.certificates import certificates, es256_keys, openbadges, signing
-from skillpath.services.certificates.credential_check import CredentialCheck, certifies, dates_problem
+from skillpath.services.certificates.credential_check import (
+    ANOTHER_ISSUER,
+    NO_RECORD,
+    NOT_OUR_RECORD,
+    NOT_VALID_YET,
+    CredentialCheck,
+    certifies,
+    dates_problem,
+)
 from skillpath.services.certificates.es256_keys import ALGORITHM
 from skillpath.services.certificates.issuer import Issuer, current_issuer
 from skillpath.services.certificates.urls import PublicUrls
@@ -50,13 +58,7 @@ OLD_FORMAT = _l(
 )
 WRONG_ALGORITHM = _l("It was not signed the way this service signs credentials, so it cannot be trusted.")
 ALTERED = _l("The signature does not match: the credential has been changed since it was issued.")
-ANOTHER_ISSUER = _l("The credential names another issuer: it was not issued by this service.")
 ANOTHER_SUBJECT = _l("The credential’s subject does not match the person it names, so it has been changed.")
-NOT_VALID_YET = _l("This credential is not valid yet.")
-NO_RECORD = _l(
-    "There is no certificate matching this credential that can be checked. Ask the person who gave it to you."
-)
-NOT_OUR_RECORD = _l("Our record of this certificate does not match the credential. Contact the issuer.")
 CANNOT_CHECK = _l("The credential could not be checked. Use the .jwt file exactly as it was downloaded.")
 
 logger = logging.getLogger(__name__)
