@@ -35,6 +35,7 @@ from skillpath.models.plans import (
     StepStatus,
 )
 from skillpath.models.progress import Enrolment, Evidence, ProgressEvent, ProgressKind, SkillAward
+from skillpath.models.read_models import EnrolmentState, ReadinessPeriod, StoredFile
 from skillpath.models.users import LearnerProfile, SessionEndReason, User, UserSession
 from skillpath.models.users import Role as UserRole
 from skillpath.models.work_readiness import (
@@ -70,6 +71,7 @@ __all__ = [
     "DisclosureDraft",
     "EmployabilitySkill",
     "Enrolment",
+    "EnrolmentState",
     "EssentialSkillArea",
     "Establishment",
     "EstablishmentKind",
@@ -84,6 +86,7 @@ __all__ = [
     "ModuleUnit",
     "ProgressEvent",
     "ProgressKind",
+    "ReadinessPeriod",
     "ReadinessStatusChange",
     "RoleFamily",
     "RoleLevel",
@@ -98,6 +101,7 @@ __all__ = [
     "StatusList",
     "StatusPurpose",
     "StepStatus",
+    "StoredFile",
     "User",
     "UserRole",
     "UserSession",
