@@ -31,7 +31,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # X-RateLimit-* headers on every answer under a limit cost two Redis round trips each (a third of a
+    # certificate check's time); refusals carry Retry-After either way (skillpath/errors.py).
+    RATELIMIT_HEADERS_ENABLED = os.environ.get("RATELIMIT_HEADERS_ENABLED", "false").lower() == "true"
+    # Put before every rate-limit key, so that two installations can share one Redis without sharing counts.
+    RATELIMIT_KEY_PREFIX: str = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     # Shown on certificates and to employers: the education provider, never a prison.
     ISSUER_NAME: str = os.environ.get("ISSUER_NAME", "SkillPath Digital Skills")
     # Where employers reach this service: QR codes and credentials carry absolute URLs from here.
@@ -69,6 +73,9 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * MAX_UPLOAD_BYTES + 1024 * 1024
     # Evidence files live outside static/; None means instance/uploads.
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
+    # "local" keeps evidence files in UPLOAD_FOLDER (every host must share it); "database" keeps them in the
+    # database (table stored_files), which every host already shares.
+    EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "local")
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     # Wrong passwords slow sign-in down; they never lock an account. After LOGIN_FREE_ATTEMPTS in a row
     # from browsers new to the account, each attempt waits, doubling from the first delay up to the most.

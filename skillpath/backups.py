@@ -4,10 +4,12 @@ An archive is a gzipped tar laid out like this:
 
     database/skillpath.sqlite    a copy made with SQLite's online backup API, or
     database/skillpath.pgdump    `pg_dump --format=custom` of the PostgreSQL database
-    uploads/...                  the evidence files (UPLOAD_FOLDER)
+    uploads/...                  the evidence files (UPLOAD_FOLDER); none when EVIDENCE_STORAGE is
+                                 "database", as the database copy holds them (table stored_files)
     keys/...                     the issuer's signing keys (KEYS_FOLDER)
     manifest.json                when it was made, by which version, which database and schema
-                                 revision, and the size and SHA-256 of every other member
+                                 revision, where evidence files were kept, and the size and SHA-256
+                                 of every other member
 
 Both database copies are consistent while the app runs, so there is no need to stop it to
 back up. Restoring checks the whole archive before it changes anything: every member must be
@@ -31,7 +33,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -71,6 +73,9 @@ _LIBPQ_QUERY_ENV = {
     "gssencmode": "PGGSSENCMODE",
 }
 NOTHING_RESTORED = "Nothing was restored."
+# Where an installation keeps evidence files (EVIDENCE_STORAGE); archives made before it was recorded: a folder.
+LOCAL_FILES = "local"
+DATABASE_FILES = "database"
 
 
 class BackupError(Exception):
@@ -86,6 +91,18 @@ class Locations:
     keys_folder: Path
     migrations_folder: Path
     backups_folder: Path
+    # "database": the evidence files are rows in the database copy, and upload_folder plays no part.
+    evidence_storage: str = LOCAL_FILES
+
+    @property
+    def evidence_folder(self) -> Path | None:
+        """The folder the archive's uploads/ come from and go back to, if evidence files are kept in one."""
+        return self.upload_folder if self.evidence_storage == LOCAL_FILES else None
+
+    def folders(self) -> list[tuple[str, Path]]:
+        """The archive's folders and where each is kept here."""
+        evidence = self.evidence_folder
+        return ([(UPLOADS, evidence)] if evidence is not None else []) + [(KEYS, self.keys_folder)]
 
 
 def locations_from_app(app: Flask) -> Locations:
@@ -103,6 +120,7 @@ def locations_from_app(app: Flask) -> Locations:
         keys_folder=Path(keys),
         migrations_folder=Path(app.extensions["migrate"].directory),
         backups_folder=instance / "backups",
+        evidence_storage=str(app.config.get("EVIDENCE_STORAGE") or LOCAL_FILES),
     )
 
 
@@ -120,6 +138,7 @@ class Manifest:
     database_kind: str
     alembic_revision: str | None
     files: tuple[FileEntry, ...]
+    evidence_storage: str = LOCAL_FILES
 
     @property
     def database_name(self) -> str:
@@ -136,6 +155,7 @@ class Manifest:
             "app_version": self.app_version,
             "database_kind": self.database_kind,
             "alembic_revision": self.alembic_revision,
+            "evidence_storage": self.evidence_storage,
             "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in self.files],
         }
         return json.dumps(content, indent=2).encode("utf-8") + b"\n"
@@ -179,9 +199,10 @@ def _database_phrase(manifest: Manifest) -> str:
 
 
 def _files_phrase(manifest: Manifest) -> str:
-    return (
-        f"{_plural(manifest.count(UPLOADS), 'evidence file')} and {_plural(manifest.count(KEYS), 'signing-key file')}"
-    )
+    keys = _plural(manifest.count(KEYS), "signing-key file")
+    if manifest.evidence_storage == DATABASE_FILES:
+        return f"its evidence files (kept in the database) and {keys}"
+    return f"{_plural(manifest.count(UPLOADS), 'evidence file')} and {keys}"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -225,14 +246,14 @@ def create_backup(locations: Locations, output: Path | None = None, *, now: date
     now = now or datetime.now(UTC)
     kind = database_kind(locations.database_url)
     target = _output_path(output, locations.backups_folder, now)
-    for folder in (locations.upload_folder, locations.keys_folder):
+    for _, folder in locations.folders():
         if target.parent.resolve().is_relative_to(folder.resolve()):
             # The archive would end up inside the next backup, and key folders are shared between hosts.
             raise BackupError(f"Choose an --output outside {folder}: that folder is part of the backup.")
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".skillpath-backup-") as staging:
         dump = Path(staging) / "database"
         revision = _dump_database(kind, locations.database_url, dump)
-        manifest_base = Manifest(_iso(now), app_version(), kind, revision, ())
+        manifest_base = Manifest(_iso(now), app_version(), kind, revision, (), locations.evidence_storage)
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         try:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -324,12 +345,10 @@ def _write_archive(raw: IO[bytes], manifest: Manifest, dump: Path, locations: Lo
     skipped: list[str] = []
     with tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as archive:
         entries.append(_add_file(archive, dump, DATABASE_MEMBERS[manifest.database_kind]))
-        for folder_name, folder in ((UPLOADS, locations.upload_folder), (KEYS, locations.keys_folder)):
+        for folder_name, folder in locations.folders():
             for path, relative in _folder_files(folder, skipped):
                 entries.append(_add_file(archive, path, f"{folder_name}/{relative}"))
-        manifest = Manifest(
-            manifest.created_at, manifest.app_version, manifest.database_kind, manifest.alembic_revision, tuple(entries)
-        )
+        manifest = replace(manifest, files=tuple(entries))
         content = manifest.as_json()
         info = _member_info(MANIFEST, len(content), int(datetime.now(UTC).timestamp()))
         archive.addfile(info, _HashingReader(_BytesReader(content)))
@@ -525,7 +544,10 @@ def parse_manifest(raw: bytes) -> Manifest:
         if revision is not None and not isinstance(revision, str):
             raise ValueError("the schema revision is not text")
         files = tuple(_file_entry(item) for item in content["files"])
-        return Manifest(str(content["created_at"]), str(content["app_version"]), kind, revision, files)
+        storage = content.get("evidence_storage", LOCAL_FILES)
+        if storage not in (LOCAL_FILES, DATABASE_FILES):
+            raise ValueError(f"unknown evidence storage {storage!r}")
+        return Manifest(str(content["created_at"]), str(content["app_version"]), kind, revision, files, storage)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise BackupError(f"The archive's {MANIFEST} cannot be read: {error}.") from error
 
@@ -572,20 +594,36 @@ def restore_backup(locations: Locations, archive: Path, *, overwrite: bool = Fal
             kind = database_kind(locations.database_url)
             manifest = check_archive(archive, staging)
             warnings = check_fits(manifest, kind, locations.migrations_folder)
+            _check_evidence_storage(manifest, locations.evidence_storage)
             if not overwrite:
                 _refuse_to_replace_data(locations, staging)
             _restore_database(kind, staging / DATABASE_MEMBERS[kind], locations.database_url)
         except BackupError as error:
             raise BackupError(f"{error} {NOTHING_RESTORED}") from error
         try:
-            _restore_folder(staging / UPLOADS, locations.upload_folder)
-            _restore_folder(staging / KEYS, locations.keys_folder)
+            for folder_name, folder in locations.folders():
+                _restore_folder(staging / folder_name, folder)
         except (OSError, BackupError) as error:
             raise BackupError(
                 f"The database was restored, but the files were not: {error}. "
                 "Fix this, then run the restore again with --yes."
             ) from error
     return RestoreReport(archive, manifest, tuple(warnings))
+
+
+def _check_evidence_storage(manifest: Manifest, storage: str) -> None:
+    """Refuse to restore evidence files where this installation would not look for them."""
+    if manifest.evidence_storage == storage:
+        return
+    if manifest.evidence_storage == DATABASE_FILES:
+        raise BackupError(
+            "The backup keeps its evidence files in the database, but this SkillPath keeps them in a folder. "
+            "Set EVIDENCE_STORAGE=database and restore again."
+        )
+    raise BackupError(
+        "The backup keeps its evidence files in a folder, but this SkillPath keeps them in the database. "
+        "Set EVIDENCE_STORAGE=local (and UPLOAD_FOLDER) and restore again."
+    )
 
 
 def check_fits(manifest: Manifest, kind: str, migrations_folder: Path) -> list[str]:
@@ -642,7 +680,7 @@ def _refuse_to_replace_data(locations: Locations, staging: Path) -> None:
             f"The database {locations.database_url} already holds data. Restoring replaces all of it with the "
             "backup's. If that is what you want, run the command again with --yes."
         )
-    for folder_name, target in ((UPLOADS, locations.upload_folder), (KEYS, locations.keys_folder)):
+    for folder_name, target in locations.folders():
         for source, destination in _folder_pairs(staging / folder_name, target):
             if destination.exists() and not _same_bytes(source, destination):
                 raise BackupError(

@@ -12,6 +12,8 @@ profile and keys, status lists): every error there is one shape, RFC 9457 proble
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, render_template, request, url_for
@@ -24,6 +26,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from skillpath.expired_form import is_same_origin, keep_fields
 from skillpath.extensions import db, login_manager
 from skillpath.logs import log_event, mark_security_event, request_id
+from skillpath.web import limiter
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,8 @@ def register_error_handlers(app: Flask) -> None:
             return _server_error(error)
         # Keep what the error says beyond its page, such as the Allow header of a 405.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        if code == 429 and not any(name.lower() == "retry-after" for name, _ in headers):
+            headers.append(("Retry-After", _seconds_until_allowed()))
         return _body(code, _PAGES.get(code, "errors/400.html"), error=error), code, headers
 
     @app.errorhandler(Exception)
@@ -126,6 +131,16 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http_error(error)
         return _server_error(InternalServerError(original_exception=error))
+
+
+def _seconds_until_allowed() -> str:
+    """When a refused caller may try again. The rate-limit headers are off by default (RATELIMIT_HEADERS_ENABLED:
+    they cost two Redis round trips on every answer, the most expensive part of a certificate check), so a
+    refusal works out its own Retry-After, in seconds as the API documents it: one look at the limit's window."""
+    limit = limiter.current_limit
+    if limit is None:
+        return "60"
+    return str(max(1, math.ceil(limit.reset_at - time.time())))
 
 
 def _server_error(error: HTTPException) -> ErrorResponse:

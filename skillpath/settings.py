@@ -1,5 +1,5 @@
 """The running app's settings as the plain objects services take: the certificate issuer, its public
-addresses, and the folder for evidence files.
+addresses, and where evidence files are kept.
 
 Pages of every feature (and the staff API, and the commands) need these, and features do not import each
 other, so they live here. Services never read the app's settings themselves: they are handed these objects.
@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from skillpath.services.certificates.issuer import Issuer, bind_issuer
 from skillpath.services.certificates.urls import PublicUrls
+from skillpath.services.progress.evidence_storage import EvidenceStorage, storage_for
 
 
 def app_issuer() -> Issuer:
@@ -29,6 +30,11 @@ def upload_folder() -> Path:
     """Where evidence files are kept: UPLOAD_FOLDER, or ``uploads`` in the instance folder."""
     configured = current_app.config.get("UPLOAD_FOLDER")
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def evidence_storage() -> EvidenceStorage:
+    """Where evidence files are kept, as EVIDENCE_STORAGE says: the upload folder ("local") or the database."""
+    return storage_for(str(current_app.config.get("EVIDENCE_STORAGE") or "local"), folder=upload_folder())
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ from skillpath.i18n import _l
 from skillpath.services.errors import DomainError
 from skillpath.services.learners import account_closure
 from skillpath.services.learners.account_closure import CertificateChoice
-from skillpath.settings import app_issuer, upload_folder
+from skillpath.settings import app_issuer, evidence_storage
 
 bp = Blueprint("account", __name__)
 
@@ -53,7 +53,7 @@ def confirm() -> str | Response:
                 current_user,
                 password=form.password.data or "",
                 certificates=choice,
-                evidence_folder=upload_folder(),
+                evidence_storage=evidence_storage(),
                 issuer=app_issuer(),
             )
         except DomainError as error:

@@ -24,7 +24,7 @@ from skillpath.services.progress import evidence, learning, progress
 from skillpath.services.progress.progress import ModuleStatus
 from skillpath.services.readiness import next_steps
 from skillpath.services.readiness.learner_state import readiness_for
-from skillpath.settings import upload_folder
+from skillpath.settings import evidence_storage
 
 bp = Blueprint("learners", __name__, url_prefix="/learner")
 bp.add_app_template_filter(next_steps.level_words, "level_words")  # a level as what the learner can do
@@ -158,7 +158,7 @@ def add_evidence(code: str) -> str | Response:
                 file=chosen.stream if chosen else None,
                 filename=chosen.filename if chosen else None,
                 max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                folder=upload_folder(),
+                storage=evidence_storage(),
             )
         except DomainError as error:
             field = form[error.field] if error.field in {"reflection", "file"} else None
@@ -192,10 +192,16 @@ def remove_evidence(evidence_id: uuid.UUID) -> Response:
 def evidence_file(evidence_id: uuid.UUID) -> Response:
     """The learner and the staff who may see their record can open an evidence file; anyone else gets a 404."""
     item = evidence_file_or_404(evidence_id)
-    path = upload_folder() / (item.stored_name or "")
-    if not path.is_file():
+    opened = evidence_storage().open(item.stored_name or "")
+    if opened is None:
         abort(404)
     learning.record_evidence_file_opened(current_user, item, ip_address=request.remote_addr)
-    return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=evidence.download_name(item), max_age=0
+    response = send_file(
+        opened.stream,
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=evidence.download_name(item),
+        max_age=0,
     )
+    response.content_length = opened.size
+    return response

@@ -21,7 +21,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from skillpath.extensions import db
-from skillpath.learners.routes import upload_folder
 from skillpath.models import (
     Barrier,
     BarrierStatus,
@@ -48,6 +47,7 @@ from skillpath.services.plans import goals
 from skillpath.services.progress import evidence, progress
 from skillpath.services.progress.mentor_assessments import record_mentor_assessment
 from skillpath.services.readiness import barriers, work_status
+from skillpath.settings import evidence_storage, upload_folder
 from tests import factories
 
 PRISON_NUMBER = "Q4321ZX"
@@ -144,7 +144,9 @@ def build_leaver(*, released_at: datetime | None) -> Leaver:
     enrolment = progress.enrol(learner, module, actor=learner)
     progress.set_unit_done(enrolment, module.units[0], True, actor=learner)
     upload = evidence.check_upload(io.BytesIO(FILE_BYTES), "printer.txt", max_bytes=1024 * 1024)
-    item = evidence.add_evidence(enrolment, reflection=REFLECTION, upload=upload, actor=learner, folder=upload_folder())
+    item = evidence.add_evidence(
+        enrolment, reflection=REFLECTION, upload=upload, actor=learner, storage=evidence_storage()
+    )
     progress.log_event(enrolment, ProgressKind.SUBMITTED, actor=learner)
     progress.log_event(enrolment, ProgressKind.RETURNED, actor=mentor, note=FEEDBACK)
     progress.log_event(enrolment, ProgressKind.SUBMITTED, actor=learner)

@@ -13,13 +13,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from skillpath.extensions import db
-from skillpath.learners.routes import upload_folder
 from skillpath.models import AuditEvent, Certificate, LearnerProfile, User, UserSession
 from skillpath.services.certificates.certificates import VerificationStatus, verify_code
 from skillpath.services.certificates.signing import app_key_store
 from skillpath.services.learners import account_closure, transfers
 from skillpath.services.learners.account_closure import CertificateChoice
 from skillpath.services.progress import evidence, progress
+from skillpath.settings import evidence_storage, upload_folder
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import error_summary, field_errors, flash_messages, heading, location_path, page, post_form
@@ -186,7 +186,7 @@ def _other_learners_evidence_file() -> Path:
     module = factories.make_module(units=1)
     enrolment = progress.enrol(someone, module, actor=someone)
     upload = evidence.check_upload(io.BytesIO(b"someone else's words\n"), "mine.txt", max_bytes=1024)
-    item = evidence.add_evidence(enrolment, reflection="Mine", upload=upload, actor=someone, folder=upload_folder())
+    item = evidence.add_evidence(enrolment, reflection="Mine", upload=upload, actor=someone, storage=evidence_storage())
     assert item.stored_name is not None
     return upload_folder() / item.stored_name
 

@@ -26,6 +26,7 @@ from skillpath.services.errors import InvalidInput, NotAllowed, NotFound
 from skillpath.services.learners import account_closure, accounts, organisations, recovery, sessions, transfers
 from skillpath.services.learners.account_closure import CertificateChoice
 from skillpath.services.learners.accounts import AccountError, SignInOutcome, Throttle
+from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import field_errors, page, post_form
@@ -362,12 +363,18 @@ def test_changing_contact_details_is_audited_without_the_values(learner):
 def test_closing_needs_the_password_and_then_closes_and_audits(app, learner, tmp_path):
     with pytest.raises(AccountError) as refused:
         account_closure.close_own_account(
-            learner, password="not mine", certificates=CertificateChoice.KEEP, evidence_folder=tmp_path
+            learner,
+            password="not mine",
+            certificates=CertificateChoice.KEEP,
+            evidence_storage=LocalFolderStorage(tmp_path),
         )
     assert refused.value.field == "password" and learner.is_enabled
 
     closure = account_closure.close_own_account(
-        learner, password=factories.PASSWORD, certificates=CertificateChoice.KEEP, evidence_folder=tmp_path
+        learner,
+        password=factories.PASSWORD,
+        certificates=CertificateChoice.KEEP,
+        evidence_storage=LocalFolderStorage(tmp_path),
     )
 
     assert closure.certificates_kept == 0 and not learner.is_enabled
@@ -377,7 +384,10 @@ def test_closing_needs_the_password_and_then_closes_and_audits(app, learner, tmp
 def test_staff_cannot_close_their_account_as_a_learner_does(mentor, tmp_path):
     with pytest.raises(NotAllowed):
         account_closure.close_own_account(
-            mentor, password=factories.PASSWORD, certificates=CertificateChoice.KEEP, evidence_folder=tmp_path
+            mentor,
+            password=factories.PASSWORD,
+            certificates=CertificateChoice.KEEP,
+            evidence_storage=LocalFolderStorage(tmp_path),
         )
 
 

@@ -33,6 +33,7 @@ from skillpath.models import SkillLevel
 from skillpath.services.certificates import certificates
 from skillpath.services.certificates.signing import KeyStore
 from skillpath.services.progress import evidence, progress
+from skillpath.settings import evidence_storage
 from tests import factories
 from tests.conftest import make_test_app
 
@@ -149,7 +150,7 @@ def fill(installation: Installation) -> str:
         for name, content in EVIDENCE.items():
             upload = evidence.check_upload(io.BytesIO(content), name, max_bytes=1_000_000)
             evidence.add_evidence(
-                enrolment, reflection=f"About {name}", upload=upload, actor=learner, folder=installation.uploads
+                enrolment, reflection=f"About {name}", upload=upload, actor=learner, storage=evidence_storage()
             )
         progress.sign_off(enrolment, mentor=mentor, note="Well done")
         code = certificates.issue_module_certificate(enrolment, mentor=mentor).code

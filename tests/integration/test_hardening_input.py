@@ -44,6 +44,7 @@ from skillpath.services.certificates.signing import KeyStore, b64url_decode
 from skillpath.services.plans import goals
 from skillpath.services.progress import evidence as evidence_service
 from skillpath.services.progress import progress
+from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import add_learner, error_summary, field_errors, location_path, page, post_form
@@ -204,7 +205,9 @@ def test_the_row_is_written_before_the_file(enrolment, learner, uploads, monkeyp
     monkeypatch.setattr(evidence_service, "log_event", fail)
     upload = evidence_service.check_upload(io.BytesIO(PDF), "cv.pdf", max_bytes=1024)
     with pytest.raises(OperationalError):
-        evidence_service.add_evidence(enrolment, reflection="x", upload=upload, actor=learner, folder=uploads)
+        evidence_service.add_evidence(
+            enrolment, reflection="x", upload=upload, actor=learner, storage=LocalFolderStorage(uploads)
+        )
     assert _files_in(uploads) == []
 
 

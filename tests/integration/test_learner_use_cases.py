@@ -15,6 +15,7 @@ from skillpath.models.audit import AuditAction
 from skillpath.services.errors import InvalidInput, NotFound
 from skillpath.services.exports import my_data
 from skillpath.services.progress import learning, progress
+from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from skillpath.services.progress.self_assessment import RatingGroup, SkillRef, rate_confidence
 from tests import factories
 from tests.conftest import sign_in
@@ -62,7 +63,7 @@ def _finish_parts(learner, enrolment) -> None:
 
 def _evidence(learner, enrolment, folder, reflection="I sent an email with an attachment.", **kwargs):
     return learning.record_evidence(
-        learner, enrolment, reflection=reflection, max_bytes=1024 * 1024, folder=folder, **kwargs
+        learner, enrolment, reflection=reflection, max_bytes=1024 * 1024, storage=LocalFolderStorage(folder), **kwargs
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -34,6 +33,7 @@ from skillpath.services.audit.audit import record_event
 from skillpath.services.exports import my_data
 from skillpath.services.plans import goals
 from skillpath.services.progress import evidence, progress
+from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import page
@@ -77,7 +77,7 @@ def record(app, learner, mentor):
         reflection="I helped Sam reset a password.",
         upload=upload,
         actor=learner,
-        folder=Path(app.config["UPLOAD_FOLDER"]),
+        storage=LocalFolderStorage(app.config["UPLOAD_FOLDER"]),
     )
     progress.sign_off(enrolment, mentor=mentor, note="Well done")
     goal, _ = goals.create_goal(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from skillpath.models import (
 from skillpath.services.audit.audit import record_event
 from skillpath.services.plans import goals
 from skillpath.services.progress import evidence, progress
+from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from tests import factories
 from tests.conftest import sign_in
 from tests.helpers import page
@@ -78,7 +78,7 @@ def world(app):
         reflection="I helped Sam reset a password.",
         upload=upload,
         actor=learner,
-        folder=Path(app.config["UPLOAD_FOLDER"]),
+        storage=LocalFolderStorage(app.config["UPLOAD_FOLDER"]),
     )
     # Staff write freely: their words can name the prison, the group or themselves.
     progress.sign_off(enrolment, mentor=mentor, note="Well done, see you in HMP Larkspur Fen on Wednesday coders day")

@@ -10,9 +10,9 @@ The learner chooses what happens to their certificates:
   never "changed".
 
 Everything else the learner has in SkillPath is deleted, in the caller's transaction: profile (name, prison
-number, release date), groups, modules and progress, evidence (the files go from disk once that commits:
-see `remove_files`), skills, goals, confidence answers, the things they need for work, work-readiness history,
-CV, saved disclosure draft, share links and every sign-in session.
+number, release date), groups, modules and progress, evidence (its files go from their storage once that
+commits: see `services/progress/evidence_storage.py`), skills, goals, confidence answers, the things they need
+for work, work-readiness history, CV, saved disclosure draft, share links and every sign-in session.
 
 The `users` row stays as a disabled stub with no name, no username anyone could type, no password, no contact
 details and a new public id. It must: certificates (kept or withdrawn) and the audit log point at it, and the
@@ -25,10 +25,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
-from sqlalchemy import Executable, delete, event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import Executable, delete, select
 
 from skillpath.auth.passwords import verify_secret
 from skillpath.extensions import db
@@ -42,11 +40,13 @@ from skillpath.models import (
     CvDocument,
     DisclosureDraft,
     Enrolment,
+    EnrolmentState,
     Evidence,
     Goal,
     GoalStep,
     LearnerProfile,
     ProgressEvent,
+    ReadinessPeriod,
     ReadinessStatusChange,
     ShareLink,
     SkillAward,
@@ -62,12 +62,12 @@ from skillpath.services.certificates.issuer import Issuer, current_issuer
 from skillpath.services.errors import NotAllowed
 from skillpath.services.learners.accounts import AccountError
 from skillpath.services.locking import lock_learner
+from skillpath.services.progress.evidence_storage import EvidenceStorage
 
 # Why a certificate was withdrawn, kept privately with it (never shown to the public).
 WITHDRAWN_ON_CLOSING = "The learner closed their account and chose to withdraw their certificates"
 # A stub's username starts with a character no username may start with, so nobody can ever sign in as it.
 _STUB_PREFIX = "~closed-"
-_FILES_AFTER_COMMIT = "skillpath.account_closure.files"
 
 
 class CertificateChoice(StrEnum):
@@ -107,37 +107,25 @@ def close_own_account(
     *,
     password: str,
     certificates: CertificateChoice,
-    evidence_folder: Path,
+    evidence_storage: EvidenceStorage,
     issuer: Issuer | None = None,
 ) -> Closure:
     """The learner closes their own account, confirming with their password (the use case behind the page).
 
     Raises AccountError (field "password") for a wrong password; nothing changes then. The evidence files go
-    from `evidence_folder` once the request's transaction has committed, never before. The caller then ends
+    from `evidence_storage` once the request's transaction commits, never before. The caller then ends
     the browser's sign-in: every other one has already ended.
     """
     if not verify_secret(learner.password_hash, password):
         raise AccountError(_("Your password is wrong. Check it and try again"), "password")
     closure = close_account(learner, certificates=certificates, issuer=issuer)
-    db.session.info.setdefault(_FILES_AFTER_COMMIT, []).append((evidence_folder, closure.evidence_files))
+    evidence_storage.delete(closure.evidence_files)
     return closure
-
-
-@event.listens_for(Session, "after_commit")
-def _remove_files_once_committed(session: Session) -> None:
-    for folder, names in session.info.pop(_FILES_AFTER_COMMIT, []):
-        remove_files(folder, names)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _keep_files_when_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(_FILES_AFTER_COMMIT, None)
 
 
 def close_account(learner: User, *, certificates: CertificateChoice, issuer: Issuer | None = None) -> Closure:
     """Delete the learner's account and record, keeping or withdrawing their certificates. The caller commits,
-    then ends the browser's sign-in and deletes `Closure.evidence_files` with `remove_files`."""
+    then ends the browser's sign-in and deletes `Closure.evidence_files` from the evidence storage."""
     lock_learner(learner)
     if is_closed(learner):
         # A second click that waited for the first: the account is already closed, so there is nothing to do.
@@ -199,6 +187,9 @@ def _delete_record(learner_id: int) -> None:
     db.session.flush()
     statements: list[Executable] = [
         # Children before parents: skills point at progress events, which point at enrolments, as does evidence.
+        # The read models worked out from them go first: bulk deletes are not seen by their session listener.
+        delete(EnrolmentState).where(EnrolmentState.learner_id == learner_id),
+        delete(ReadinessPeriod).where(ReadinessPeriod.learner_id == learner_id),
         delete(SkillAward).where(SkillAward.learner_id == learner_id),
         delete(Evidence).where(Evidence.learner_id == learner_id),
         delete(ProgressEvent).where(ProgressEvent.learner_id == learner_id),
@@ -244,14 +235,3 @@ def _make_stub(learner: User) -> None:
         setattr(learner, secret_or_contact, None)
     learner.failed_logins = 0
     learner.recovery_failures = 0
-
-
-def remove_files(folder: Path, stored_names: tuple[str, ...]) -> int:
-    """Delete evidence files after the rows that named them are gone for good. Returns how many were there."""
-    removed = 0
-    for name in stored_names:
-        path = folder / name
-        if path.is_file():
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -7,21 +7,20 @@ scripts renamed to look like them are refused.
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import BinaryIO
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import select
 
 from skillpath.extensions import db
 from skillpath.i18n import _, _l
 from skillpath.models import Enrolment, Evidence, ProgressKind, User
 from skillpath.models._types import utcnow
 from skillpath.services.locking import lock_learner
+from skillpath.services.progress.evidence_storage import EvidenceStorage, new_name
 from skillpath.services.progress.progress import log_event
 from skillpath.text import clean_text, is_invisible
 
@@ -31,7 +30,6 @@ _TEXT_CONTROL_OK = {9, 10, 12, 13}
 NAME_MAX = 200
 # The same reflection and file again within this time is the same form sent twice.
 RESUBMISSION_WINDOW = timedelta(minutes=2)
-_WRITTEN = "evidence_files_written"  # in the session's info: files written by the transaction under way
 _EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
 UNSAFE_NAME = _l(
     "The file’s name has hidden or control characters in it. Rename the file using only letters, numbers, "
@@ -127,13 +125,13 @@ def download_name(evidence: Evidence) -> str:
 
 
 def add_evidence(
-    enrolment: Enrolment, *, reflection: str, upload: CheckedFile | None, actor: User, folder: Path
+    enrolment: Enrolment, *, reflection: str, upload: CheckedFile | None, actor: User, storage: EvidenceStorage
 ) -> Evidence:
-    """Record evidence, and keep its file if there is one.
+    """Record evidence, and keep its file in `storage` if there is one.
 
     The row is written first and the file last, so a refused row leaves no file
     behind. The caller commits; if the transaction is rolled back instead (or the
-    commit fails), the file is deleted (see `_discard_files_of_rolled_back_work`).
+    commit fails), the file goes too (see `evidence_storage`).
     The same evidence sent again moments later (a double click) is saved once.
     """
     lock_learner(enrolment.learner_id)
@@ -142,7 +140,7 @@ def add_evidence(
         return same
     evidence = Evidence(learner_id=enrolment.learner_id, enrolment_id=enrolment.id, reflection=reflection.strip())
     if upload is not None:
-        evidence.stored_name = secrets.token_hex(16)
+        evidence.stored_name = new_name()
         evidence.original_filename = upload.original_name
         evidence.content_type = upload.content_type
         evidence.size_bytes = len(upload.content)
@@ -150,14 +148,7 @@ def add_evidence(
     db.session.flush()
     log_event(enrolment, ProgressKind.EVIDENCE_ADDED, actor=actor, detail={"evidence": str(evidence.public_id)})
     if upload is not None and evidence.stored_name is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / evidence.stored_name
-        try:
-            path.write_bytes(upload.content)
-        except BaseException:
-            path.unlink(missing_ok=True)  # a part-written file is no use to anyone
-            raise
-        db.session.info.setdefault(_WRITTEN, []).append(path)
+        storage.save(evidence.stored_name, upload.content)
     return evidence
 
 
@@ -174,35 +165,6 @@ def _same_evidence_just_added(enrolment: Enrolment, reflection: str, upload: Che
         )
         .limit(1)
     )
-
-
-def discard_file(folder: Path, stored_name: str | None) -> None:
-    """Delete a stored file whose row was never saved."""
-    if stored_name:
-        (folder / stored_name).unlink(missing_ok=True)
-
-
-def discard_files_written() -> None:
-    """After a failed commit: delete the files this transaction wrote (never one saved earlier)."""
-    for path in db.session.info.pop(_WRITTEN, []):
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_files_of_committed_work(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _discard_files_of_rolled_back_work(session: Session, transaction: SessionTransaction) -> None:
-    """No file on disk without its row: a transaction that ends without committing takes its files with it.
-
-    Whoever ends it (the request's rollback on an error answer, a failed commit, a session closed mid-way),
-    the files it wrote go. A committed transaction has already claimed its files in ``after_commit``.
-    """
-    if transaction.parent is None and _WRITTEN in session.info:
-        for path in session.info.pop(_WRITTEN):
-            path.unlink(missing_ok=True)
 
 
 def remove_evidence(evidence: Evidence, *, actor: User) -> None:

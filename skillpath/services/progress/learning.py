@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from skillpath.services.errors import InvalidInput, NotFound
 from skillpath.services.locking import lock_learner
 from skillpath.services.progress import evidence as evidence_files
 from skillpath.services.progress import progress
+from skillpath.services.progress.evidence_storage import EvidenceStorage
 from skillpath.services.progress.progress import ModuleStatus
 
 
@@ -150,7 +150,7 @@ def record_evidence(
     file: BinaryIO | None = None,
     filename: str | None = None,
     max_bytes: int,
-    folder: Path,
+    storage: EvidenceStorage,
 ) -> Outcome:
     """Add evidence to a module: the learner's own words, and a file if they chose one.
 
@@ -172,7 +172,7 @@ def record_evidence(
         except evidence_files.EvidenceError as error:
             raise InvalidInput(str(error), field="file") from error
     kept_before = set(db.session.scalars(select(Evidence.id).where(Evidence.enrolment_id == enrolment.id)))
-    item = evidence_files.add_evidence(enrolment, reflection=reflection, upload=upload, actor=learner, folder=folder)
+    item = evidence_files.add_evidence(enrolment, reflection=reflection, upload=upload, actor=learner, storage=storage)
     if item.id in kept_before:  # the same evidence sent twice (a double click) is kept once
         return Outcome(changed=False, module_title=enrolment.module.title)
     _touch(learner)
