@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, json, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -32,9 +33,9 @@ from skillpath.services.certificates.certificates import (
     VerificationStatus,
     code_mistake,
     format_code,
-    get_checkable_certificate,
     iso_utc,
     normalise_code,
+    read_checkable_certificate,
     verification_of,
 )
 from skillpath.services.certificates.credential_check import CredentialCheck, certifies
@@ -90,13 +91,12 @@ _STATUS_CODES = {
 
 
 class RenderedPages:
-    """Verification pages already rendered for anonymous visitors, most recently used kept.
+    """Verification pages (or the frames around their answers) already rendered for anonymous visitors.
 
     Every request still looks the certificate up and checks its signature, so a
-    withdrawal shows at once on every worker; only the HTML is reused, and only
-    when the key (the verified content, its state and code) is the same. Each
-    response gets its own CSP nonce. Saves most of the page's cost, which is the
-    GOV.UK page template.
+    withdrawal shows at once on every worker and every host; only HTML is reused,
+    and only when the key (which holds the status just read) is the same. Each
+    response gets its own CSP nonce. The most recently used are kept.
     """
 
     def __init__(self) -> None:
@@ -123,24 +123,50 @@ class RenderedPages:
             self._pages.clear()
 
 
+# Whole pages, for codes checked again and again (VERIFY_PAGE_CACHE_SIZE of them)...
 rendered_pages = RenderedPages()
+# ...and, for every other code, the page around the answer: one per language and status. It is most of the
+# page's cost (the GOV.UK template) and says nothing about any certificate; the answer is rendered each time.
+page_frames = RenderedPages()
+_FRAMES = 16
+_ANSWER = "<!--skillpath:verification-answer-->"
+_CODE = "<!--skillpath:verification-code-->"
 
 
-def _render_result(result: Verification, code: str) -> str:
-    size = int(current_app.config.get("VERIFY_PAGE_CACHE_SIZE", 0))
-    cacheable = (
-        size > 0
-        and result.status in (VerificationStatus.VALID, VerificationStatus.REVOKED)
+def _is_cacheable() -> bool:
+    return bool(
+        int(current_app.config.get("VERIFY_PAGE_CACHE_SIZE", 0)) > 0
         and g.get("csp_nonce")
+        and not request.query_string  # the footer's language links carry the query: never reuse another's
         and not current_user.is_authenticated
         and "_flashes" not in session
     )
-    key = (id(current_app), current_language(), code, result)  # one page per language
-    if cacheable and (page := rendered_pages.get(key)) is not None:
+
+
+def _page(result: Verification, answer_html: str) -> str:
+    # The answer is our own template's output (already escaped), or the marker where it goes.
+    return render_template("verify/certificate.html", result=result, result_html=Markup(answer_html))  # noqa: S704
+
+
+def _render_result(result: Verification, code: str) -> str:
+    if not _is_cacheable():
+        return _page(result, render_template("verify/_result.html", result=result, code=code))
+    language = current_language()
+    # Whole pages only for certificates that exist: codes tried at random must not push the real ones out.
+    keep_whole = result.status in (VerificationStatus.VALID, VerificationStatus.REVOKED)
+    key = (id(current_app), language, code, result)  # one page per language
+    if keep_whole and (page := rendered_pages.get(key)) is not None:
         return page
-    page = render_template("verify/certificate.html", result=result, code=code)
-    if cacheable:
-        rendered_pages.put(key, page, size)
+    frame_key = (id(current_app), language, result.status)
+    frame = page_frames.get(frame_key)
+    if frame is None:
+        # The frame names the code only in the footer's language links (they come back to this address).
+        frame = _page(result, _ANSWER).replace(code, _CODE)
+        page_frames.put(frame_key, frame, _FRAMES)
+    answer = render_template("verify/_result.html", result=result, code=code)
+    page = frame.replace(_CODE, code).replace(_ANSWER, answer, 1)
+    if keep_whole:
+        rendered_pages.put(key, page, int(current_app.config["VERIFY_PAGE_CACHE_SIZE"]))
     return page
 
 
@@ -171,7 +197,7 @@ def certificate(code: str) -> tuple[str, int] | Response:
         return _index_page(form, UploadCredentialForm()), 400
     if code != format_code(body):  # typed loosely: show it at its one address
         return redirect(url_for("verify.certificate", code=format_code(body)))
-    result = verification_of(get_checkable_certificate(body), app_issuer().keys)
+    result = verification_of(read_checkable_certificate(body), app_issuer().keys)
     return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
 
 
@@ -188,7 +214,7 @@ def printable(code: str) -> tuple[str, int] | Response:
         return redirect(url_for("verify.certificate", code=code))  # which says what is wrong with the code
     if code != format_code(body):
         return redirect(url_for("verify.printable", code=format_code(body)))
-    found = get_checkable_certificate(body)
+    found = read_checkable_certificate(body)
     result = verification_of(found, app_issuer().keys)
     if found is None or not result.is_valid:
         return _render_result(result, format_code(body)), _STATUS_CODES[result.status]
@@ -220,7 +246,7 @@ def check_file() -> tuple[str, int]:
 def _recorded(check: CredentialCheck) -> Verification | None:
     """Our record of the checked credential's certificate, when the check found a genuine credential of ours."""
     body = normalise_code(check.code) if check.signature_valid and check.code else None
-    return verification_of(get_checkable_certificate(body), app_issuer().keys) if body else None
+    return verification_of(read_checkable_certificate(body), app_issuer().keys) if body else None
 
 
 def _content_of(check: CredentialCheck) -> CertificateContent | None:
@@ -275,7 +301,7 @@ def api_code(code: str) -> Response:
     body = normalise_code(code)
     if body is None:  # what is wrong with it, as the form says: nothing was looked up
         return problem_of(_PROBLEMS[VerificationStatus.INVALID_CODE], code_mistake(code))
-    result = verification_of(get_checkable_certificate(body), app_issuer().keys)
+    result = verification_of(read_checkable_certificate(body), app_issuer().keys)
     return _verification_response(result, format_code(body))
 
 

@@ -582,6 +582,6 @@ def test_every_error_under_api_is_problem_details(app, client, api, monkeypatch)
 
     monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "1000 per minute")
     limiter.reset()
-    monkeypatch.setattr("skillpath.verify.routes.get_checkable_certificate", broken)
+    monkeypatch.setattr("skillpath.verify.routes.read_checkable_certificate", broken)
     crashed = _is_problem(api("GET", f"/api/verify/{service.format_code(service.new_code())}"), 500)
     assert "bug" not in json.dumps(crashed) and crashed["requestId"]

@@ -23,10 +23,10 @@ import json
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -168,9 +168,7 @@ def sign(data: bytes, key: IssuerKey) -> str:
     return b64url_encode(key.private_key.sign(data))
 
 
-@lru_cache(maxsize=4096)
-def _verified(public_raw: bytes, data: bytes, signature: str) -> bool:
-    # Verification pages are read far more often than certificates change: remember the answers.
+def _check(public_raw: bytes, data: bytes, signature: str) -> bool:
     try:
         Ed25519PublicKey.from_public_bytes(public_raw).verify(b64url_decode(signature), data)
     except (InvalidSignature, ValueError):
@@ -178,8 +176,47 @@ def _verified(public_raw: bytes, data: bytes, signature: str) -> bool:
     return True
 
 
+class _SignatureChecks:
+    """Answers already worked out, per process: a signature over given bytes, under a given key, never changes.
+
+    Verification pages are read far more often than certificates change, and the content they sign is fixed when
+    they are issued. The key is a SHA-256 digest of the public key, the signature and the signed bytes (the
+    certificate's content), so an entry is 32 bytes however long the content, and a row edited in the database
+    (or a signature replaced) is a different key, checked afresh. Whether a certificate is withdrawn is no part of
+    it: that is read from the database on every check.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._answers: OrderedDict[bytes, bool] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def verified(self, public_raw: bytes, data: bytes, signature: str) -> bool:
+        # The public key has a fixed length and base64url has no NUL, so the parts cannot run into each other.
+        digest = hashlib.sha256(public_raw + signature.encode("ascii", "replace") + b"\0" + data).digest()
+        with self._lock:
+            known = self._answers.get(digest)
+            if known is not None:
+                self._answers.move_to_end(digest)
+                return known
+        answer = _check(public_raw, data, signature)
+        with self._lock:
+            self._answers[digest] = answer
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+# Enough for every certificate a national service has in force (about 10 MB a process).
+signature_checks = _SignatureChecks(65_536)
+
+
 def verify_signature(data: bytes, signature: str, public_key: Ed25519PublicKey) -> bool:
-    return _verified(public_key_bytes(public_key), data, signature)
+    return signature_checks.verified(public_key_bytes(public_key), data, signature)
 
 
 # Public keys never change once written: one cache for the process, keyed by folder and key id.
