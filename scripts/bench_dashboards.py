@@ -68,6 +68,7 @@ class Seeder:
 
 
 def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one linear story of a year
+    from flask import current_app
     from sqlalchemy import insert, select
     from sqlalchemy.orm import selectinload
 
@@ -97,6 +98,8 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
     from skillpath.models.organisations import cohort_mentors
     from skillpath.services.catalogue.catalogue_data import load_catalogue
     from skillpath.services.learners.sessions import start_session
+    from skillpath.services.readiness import read_models
+    from skillpath.services.readiness.readiness import ReadinessRules
 
     load_catalogue()
     db.session.commit()
@@ -253,6 +256,10 @@ def seed(learners: int, cohort_size: int) -> dict[str, Any]:  # noqa: C901 - one
         rows = s.rows.get(table, [])
         for start in range(0, len(rows), 5000):
             db.session.execute(insert(model), rows[start : start + 5000])  # type: ignore[arg-type]
+    db.session.commit()
+    # Bulk inserts bypass the session's listener, so the read models are worked out from the logs here,
+    # as `flask read-models rebuild` would.
+    read_models.rebuild_all(ReadinessRules.from_config(current_app.config), after_batch=db.session.commit)
     db.session.commit()
     lead = db.session.get(User, lead_id)
     cohort = db.session.get(Cohort, cohort_ids[0])

@@ -16,5 +16,7 @@ echo "==> Loading the skills catalogue"
 $flask catalogue load
 echo "==> Adding demo data"
 $flask seed-demo
+# A database upgraded to the dashboards' read models is filled from its logs once; afterwards every change keeps them.
+$flask read-models rebuild-if-empty
 echo "==> Starting SkillPath on http://127.0.0.1:${PORT:-5000} (Ctrl+C to stop)"
 exec $flask run --host 127.0.0.1 --port "${PORT:-5000}"

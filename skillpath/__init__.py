@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, session
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
 
-from config import Config, get_config
+from config import Config, ConfigError, get_config
 from skillpath.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,12 +34,14 @@ def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Fl
     _register_templates(app)
     _register_language(app)
     _register_issuer(app)
+    _register_read_models(app)
     _register_blueprints(app)
     _register_security_headers(app)
     _register_errorhandlers(app)
     _register_commands(app)
     _register_request_hooks(app)
     _trust_proxies(app)
+    _check_shared_state(app)
     from skillpath import transactions
 
     transactions.init_app(app)  # last, so that its hook runs first
@@ -52,6 +55,20 @@ def _trust_proxies(app: Flask) -> None:
 
         # Behind a load balancer every client would otherwise share its address for rate limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _check_shared_state(app: Flask) -> None:
+    """Refuse an evidence storage SkillPath does not know; say so when rate limits are counted per process."""
+    from skillpath.logs import log_event, security_log
+    from skillpath.services.progress.evidence_storage import BACKENDS
+
+    storage = app.config.get("EVIDENCE_STORAGE") or "local"
+    if storage not in BACKENDS:
+        raise ConfigError(f"EVIDENCE_STORAGE must be one of {', '.join(BACKENDS)}, not {storage!r}")
+    per_process = str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory")
+    if app.config.get("SKILLPATH_ENV") == "production" and per_process:
+        # Each worker and each host would count sign-in and verification attempts on its own: set REDIS_URL.
+        log_event(security_log, "rate_limits_per_process", logging.WARNING, setting="RATELIMIT_STORAGE_URI")
 
 
 def _configure_database_url(app: Flask) -> None:
@@ -130,6 +147,18 @@ def _register_issuer(app: Flask) -> None:
     from skillpath import settings
 
     settings.init_app(app)
+
+
+def _register_read_models(app: Flask) -> None:
+    """Every flush that changes a learner's logs refreshes their read-model rows, scored by the running app's
+    READINESS_* settings (services cannot read them themselves)."""
+    from flask import current_app
+
+    from skillpath.services.readiness import read_models
+    from skillpath.services.readiness.readiness import ReadinessRules
+
+    del app
+    read_models.keep_up_to_date(lambda: ReadinessRules.from_config(current_app.config))
 
 
 class _RenderStrictUndefined(Undefined):

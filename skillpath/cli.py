@@ -1,8 +1,9 @@
-"""Flask commands: catalogue import and loading, demo data, backups, custody details fading."""
+"""Flask commands: catalogue import and loading, demo data, backups, custody details fading, read models."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 
 from skillpath.extensions import db
 from skillpath.logs import security_event
+from skillpath.services.catalogue.catalogue_store import UpsertCounts
 
 catalogue_cli = AppGroup("catalogue", help="Load and import the skills catalogue.")
 
@@ -32,6 +34,7 @@ def import_ddat_command(roles_csv: Path, skills_csv: Path) -> None:
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(report.summary())
+    _rebuild_if_catalogue_changed(report.counts)
 
 
 @catalogue_cli.command("load")
@@ -49,6 +52,15 @@ def load_command() -> None:
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(report.summary())
+    _rebuild_if_catalogue_changed(report.counts)
+
+
+def _rebuild_if_catalogue_changed(counts: UpsertCounts) -> None:
+    """A job's required skills (or a module's units) count in every learner's readiness week by week and in
+    each module's state: after a change, the read models are worked out again so dashboards agree with the rule."""
+    if counts.created or counts.updated:
+        click.echo("The catalogue changed: working the dashboards' read models out again.")
+        click.get_current_context().invoke(read_models_rebuild_command)
 
 
 @click.command("seed-demo")
@@ -161,6 +173,93 @@ def custody_remove_expired_command(dry_run: bool) -> None:
     click.echo(total.summary())
 
 
+evidence_cli = AppGroup("evidence", help="Move evidence files between a folder and the database.")
+
+
+@evidence_cli.command("copy-files")
+@click.option("--to", "target_kind", type=click.Choice(["database", "local"]), required=True)
+def evidence_copy_files_command(target_kind: str) -> None:
+    """Copy every evidence file into the database (or into UPLOAD_FOLDER), before changing EVIDENCE_STORAGE.
+
+    Safe to run again: files already there are skipped. The source is never changed.
+    """
+    from skillpath.services.progress import evidence_storage as storage
+    from skillpath.settings import upload_folder
+
+    source_kind = "local" if target_kind == "database" else "database"
+    source = storage.storage_for(source_kind, folder=upload_folder())
+    target = storage.storage_for(target_kind, folder=upload_folder())
+    total, after = storage.CopyReport(), ""
+    while names := storage.evidence_file_names(after=after):
+        # One transaction a batch: a stop part-way keeps what was copied, and a second run carries on.
+        total += storage.copy_files(names, source=source, target=target)
+        db.session.commit()
+        after = names[-1]
+    files = "file" if total.copied == 1 else "files"
+    click.echo(f"Copied {total.copied} evidence {files} to {target!r}; {total.already_there} were already there.")
+    for name in total.missing:
+        click.echo(f"Not found in {source!r}: {name}", err=True)
+    if total.missing:
+        raise SystemExit(1)
+
+
+read_models_cli = AppGroup(
+    "read-models", help="Work the dashboards' read models out again from the logs, or check them."
+)
+
+
+def _progress_printer(verb: str) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        click.echo(f"{verb} {done:,} of {total:,} learners")
+
+    return show
+
+
+@read_models_cli.command("rebuild")
+@click.option("--batch-size", default=500, show_default=True, help="Learners worked out and committed together.")
+def read_models_rebuild_command(batch_size: int) -> None:
+    """Delete every read-model row and work them all out from the logs. Safe to run again at any time."""
+    from skillpath.services.readiness import read_models
+    from skillpath.services.readiness.readiness import ReadinessRules
+
+    rules = ReadinessRules.from_config(current_app.config)
+    done = read_models.rebuild_all(
+        rules, batch_size=batch_size, progress=_progress_printer("Rebuilt"), after_batch=db.session.commit
+    )
+    db.session.commit()
+    click.echo(f"The read models are up to date for {done:,} learners.")
+
+
+@read_models_cli.command("check")
+def read_models_check_command() -> None:
+    """List the learners whose read-model rows differ from the logs (exit code 1 if any)."""
+    from skillpath.services.readiness import read_models
+    from skillpath.services.readiness.readiness import ReadinessRules
+
+    differ = read_models.check_all(
+        ReadinessRules.from_config(current_app.config), progress=_progress_printer("Checked")
+    )
+    db.session.rollback()
+    if differ:
+        shown = ", ".join(str(learner_id) for learner_id in differ[:50])
+        more = f" and {len(differ) - 50:,} more" if len(differ) > 50 else ""
+        click.echo(f"{len(differ):,} learners' read models differ from the logs: {shown}{more}.", err=True)
+        click.echo("Run `flask read-models rebuild` to work them out again.", err=True)
+        raise SystemExit(1)
+    click.echo("The read models match the logs.")
+
+
+@read_models_cli.command("rebuild-if-empty")
+def read_models_rebuild_if_empty_command() -> None:
+    """Rebuild only when learners exist but the read models hold nothing (a database just upgraded)."""
+    from skillpath.services.readiness import read_models
+
+    if read_models.needs_filling():
+        click.get_current_context().invoke(read_models_rebuild_command)
+    else:
+        click.echo("The read models are already filled.")
+
+
 def register_commands(app: Flask) -> None:
     from skillpath.certificates.cli import keys_cli
 
@@ -169,3 +268,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(keys_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(evidence_cli)
+    app.cli.add_command(read_models_cli)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -16,16 +16,19 @@ from skillpath.auth.policy import admin_required
 from skillpath.forms_common import ConfirmForm
 from skillpath.i18n import _
 from skillpath.models import EstablishmentKind, UserRole
+from skillpath.services import paging
 from skillpath.services.errors import DomainError
 from skillpath.services.learners import accounts, organisations
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+STAFF_PAGE_SIZE = 100
+
 
 @bp.route("/")
 @admin_required
 def home() -> str:
-    establishments = organisations.list_establishments()
+    establishments = organisations.list_establishments(with_cohorts=True)
     cohort_ids = [cohort.id for establishment in establishments for cohort in establishment.cohorts]
     counts = organisations.count_current_learners(cohort_ids)
     return render_template("admin/home.html", establishments=establishments, counts=counts)
@@ -55,9 +58,12 @@ def establishment_new() -> str | Response:
 @admin_required
 def establishment(establishment_id: uuid.UUID) -> str:
     establishment = establishment_for_admin_or_404(establishment_id)
-    counts = organisations.count_current_learners([cohort.id for cohort in establishment.cohorts])
+    cohorts = organisations.list_cohorts_in(establishment)
+    counts = organisations.count_current_learners([cohort.id for cohort in cohorts])
     mentors = organisations.list_mentors_in(establishment)
-    return render_template("admin/establishment.html", establishment=establishment, counts=counts, mentors=mentors)
+    return render_template(
+        "admin/establishment.html", establishment=establishment, cohorts=cohorts, counts=counts, mentors=mentors
+    )
 
 
 @bp.route("/establishments/<uuid:establishment_id>/cohorts/new", methods=["GET", "POST"])
@@ -124,7 +130,9 @@ def cohort_mentor_remove(cohort_id: uuid.UUID, mentor_id: uuid.UUID) -> str | Re
 @bp.route("/staff")
 @admin_required
 def staff() -> str:
-    return render_template("admin/staff.html", staff=organisations.list_staff())
+    """Every staff account nationally, a page at a time: there are thousands across the prison estate."""
+    number = request.args.get("page", 1, type=paging.page_number)
+    return render_template("admin/staff.html", page=paging.page_of(organisations.list_staff(), number, STAFF_PAGE_SIZE))
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

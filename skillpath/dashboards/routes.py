@@ -27,8 +27,7 @@ from skillpath.models import Cohort, Establishment
 from skillpath.models.audit import AuditAction
 from skillpath.services.exports import codes as export_codes
 from skillpath.services.exports import exports
-from skillpath.services.learners import organisations
-from skillpath.services.readiness import charts, dashboards
+from skillpath.services.readiness import charts, dashboards, national
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
@@ -40,14 +39,33 @@ def _active_cohorts(establishment: Establishment) -> list[Cohort]:
 @bp.route("/")
 @staff_required
 def index() -> str | BaseResponse:
-    """Administrators choose an establishment; a head of education goes straight to their own."""
+    """Administrators see every establishment side by side; a head of education goes straight to their own."""
     if current_user.is_mentor:
         if not current_user.is_establishment_lead or current_user.establishment is None:
             abort(404)
         return redirect(url_for("dashboards.establishment", establishment_id=current_user.establishment.public_id))
-    establishments = organisations.list_establishments()
-    counts = organisations.count_current_learners([c.id for e in establishments for c in e.cohorts])
-    return render_template("dashboards/index.html", establishments=establishments, counts=counts)
+    dashboards.record_dashboard_viewed(
+        AuditAction.NATIONAL_DASHBOARD_VIEWED,
+        by=current_user,
+        ip_address=request.remote_addr,
+        filters=request.args.to_dict(),
+    )
+    return _national_page()
+
+
+def _national_page() -> str:
+    sort = request.args.get("sort", "")
+    column = national.Column(sort) if sort in set(national.Column) else national.Column.NAME
+    descending = request.args.get("order") == "descending"
+    rows = national.sorted_by(national.list_establishment_figures(), column, descending=descending)
+    return render_template(
+        "dashboards/index.html",
+        rows=rows,
+        totals=national.totals(rows),
+        chart=charts.places_figure([row.name for row in rows], [row.bands for row in rows]),
+        sort=column,
+        descending=descending,
+    )
 
 
 @bp.route("/establishments/<uuid:establishment_id>")
@@ -68,17 +86,17 @@ def establishment(establishment_id: uuid.UUID) -> str:
 
 
 def _establishment_page(establishment: Establishment, form: DashboardFilterForm) -> str:
-    dashboard = dashboards.build_dashboard(
-        _active_cohorts(establishment), current_app.config, filters=form.to_filters()
+    overview = dashboards.summarise_establishment(
+        _active_cohorts(establishment), filters=form.to_filters(), matches_shown=NAME_MATCHES_SHOWN
     )
-    form.set_role_levels(dashboard.selection.role_levels)
-    page = render_template(
+    form.set_role_levels(overview.role_levels)
+    return render_template(
         "dashboards/establishment.html",
         establishment=establishment,
-        dashboard=dashboard,
-        matches=_name_matches(dashboard, form),
-        summaries=dashboard.summaries,
-        charts=charts.establishment_charts(dashboard),
+        dashboard=overview,
+        matches=overview.matches,
+        summaries=overview.summaries,
+        charts=charts.establishment_charts(overview),
         filters=form,
         export_url=with_filters(
             url_for("dashboards.establishment_export", establishment_id=establishment.public_id), request.args
@@ -90,22 +108,11 @@ def _establishment_page(establishment: Establishment, form: DashboardFilterForm)
             url_for("dashboards.establishment_skills_export", establishment_id=establishment.public_id), request.args
         ),
     )
-    dashboard.release()
-    return page
 
 
+# With a name searched for, the learners found are listed so a head of education can go straight to one:
+# the first hundred only, as a search for one letter could find thousands.
 NAME_MATCHES_SHOWN = 100
-
-
-def _name_matches(
-    dashboard: dashboards.Dashboard, form: DashboardFilterForm
-) -> list[tuple[dashboards.LearnerRow, Cohort]] | None:
-    """With a name searched for, the learners found, each with their cohort, so a head of education can go
-    straight to one; the first hundred only, as a search for one letter could find thousands."""
-    if not form.name.data:
-        return None
-    cohorts = {cohort.id: cohort for cohort in dashboard.cohorts}
-    return [(row, cohorts[row.cohort_id]) for row in dashboard.rows[:NAME_MATCHES_SHOWN]]
 
 
 _EXPORTS = {

@@ -20,6 +20,7 @@ from skillpath.dashboard_filters import DashboardFilterForm, filter_form, with_f
 from skillpath.forms_common import ConfirmForm
 from skillpath.models import Cohort
 from skillpath.models.audit import AuditAction
+from skillpath.services import paging
 from skillpath.services.learners import accounts, learners, organisations
 from skillpath.services.readiness import charts, dashboards
 
@@ -49,16 +50,37 @@ def home() -> str:
 def _home_page() -> str:
     now = datetime.now(UTC)
     cohorts = organisations.list_cohorts_for_mentor(current_user)
-    rows = dashboards.select_learners([c.id for c in cohorts], current_app.config, today=now.date()).rows
-    page = render_template(
+    return render_template(
         "mentors/home.html",
-        summaries=dashboards.summarise(cohorts, rows, now.date()),
-        worklist=dashboards.worklist(rows, now=now),
+        summaries=dashboards.summarise_cohorts(cohorts, now.date()),
+        worklist=dashboards.list_to_do([c.id for c in cohorts], now=now, shown=dashboards.WORKLIST_SHOWN),
+        shown=dashboards.WORKLIST_SHOWN,
         cohort_names={cohort.id: cohort.name for cohort in cohorts},
         now=now,
     )
-    rows.clear()  # the template's context is kept in a reference cycle: see Dashboard.release
-    return page
+
+
+@bp.route("/worklist/<kind>")
+@mentor_required
+def worklist(kind: str) -> str:
+    """One of the home page's to-do lists in full, a page at a time."""
+    try:
+        chosen = dashboards.WorklistKind(kind)
+    except ValueError:
+        abort(404)
+    _audit_dashboard_view(AuditAction.MENTOR_WORKLIST_VIEWED, object_type="worklist", object_id=chosen.value)
+    with dashboards.cyclic_gc_paused():
+        return _worklist_page(chosen, request.args.get("page", 1, type=paging.page_number))
+
+
+def _worklist_page(kind: dashboards.WorklistKind, number: int) -> str:
+    cohorts = organisations.list_cohorts_for_mentor(current_user)
+    return render_template(
+        "mentors/worklist.html",
+        kind=kind,
+        page=dashboards.worklist_page([c.id for c in cohorts], kind, number, now=datetime.now(UTC)),
+        cohort_names={cohort.id: cohort.name for cohort in cohorts},
+    )
 
 
 @bp.route("/cohorts/<uuid:cohort_id>")

@@ -111,6 +111,11 @@ class AuditAction(StrEnum):
 
     # mentor
     MENTOR_HOME_VIEWED = "mentor.home.viewed"
+    # One of the to-do lists in full ("See all"): which list and page are in the detail.
+    MENTOR_WORKLIST_VIEWED = "mentor.worklist.viewed"
+
+    # national (administrators: every establishment side by side)
+    NATIONAL_DASHBOARD_VIEWED = "national.dashboard.viewed"
 
     # module
     MODULE_RETURNED = "module.returned"

@@ -81,6 +81,8 @@ class Certificate(db.Model):  # type: ignore[name-defined]
             sqlite_where=_WITHDRAWN,
             postgresql_where=_WITHDRAWN,
         ),
+        # The national view counts the certificates issued this month.
+        Index("ix_certificates_issued_at", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Uuid
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
@@ -73,7 +73,17 @@ class CohortMembership(db.Model):  # type: ignore[name-defined]
     """A learner's time in a cohort. The current membership has no left_at."""
 
     __tablename__ = "cohort_memberships"
-    __table_args__ = (Index("ix_cohort_memberships_current", "learner_id", "left_at"),)
+    __table_args__ = (
+        Index("ix_cohort_memberships_current", "learner_id", "left_at"),
+        # A cohort's current members, from the index alone: every dashboard starts here.
+        Index(
+            "ix_cohort_memberships_cohort_current",
+            "cohort_id",
+            "learner_id",
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)

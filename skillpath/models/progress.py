@@ -99,9 +99,11 @@ class SkillAward(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "skill_awards"
+    # Covers what dashboards read (held levels), so a cohort's awards come from the index alone.
+    __table_args__ = (Index("ix_skill_awards_learner_levels", "learner_id", "skill_id", "level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"))
     level: Mapped[SkillLevel] = mapped_column(str_enum(SkillLevel))
     module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"))

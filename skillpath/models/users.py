@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillpath.extensions import db
@@ -163,6 +163,15 @@ class UserSession(db.Model):  # type: ignore[name-defined]
 
 class LearnerProfile(db.Model):  # type: ignore[name-defined]
     __tablename__ = "learner_profiles"
+    # Dashboards count only learners not yet released: this finds them without reading the table.
+    __table_args__ = (
+        Index(
+            "ix_learner_profiles_current",
+            "user_id",
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     preferred_name: Mapped[str] = mapped_column(String(NAME_MAX))

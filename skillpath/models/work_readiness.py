@@ -113,7 +113,8 @@ class DeclineReason(StrEnum):
 
 class ReadinessStatusChange(db.Model):  # type: ignore[name-defined]
     __tablename__ = "readiness_status_changes"
-    __table_args__ = (Index("ix_readiness_status_changes_learner_time", "learner_id", "changed_at"),)
+    # Covers the current-status read (latest per learner), so dashboards never read the table itself.
+    __table_args__ = (Index("ix_readiness_status_changes_learner_order", "learner_id", "changed_at", "id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -132,10 +133,14 @@ class BarrierItem(db.Model):  # type: ignore[name-defined]
     """One line of a learner's barriers-to-work checklist. Changes are audited."""
 
     __tablename__ = "barrier_items"
-    __table_args__ = (db.UniqueConstraint("learner_id", "barrier"),)
+    __table_args__ = (
+        db.UniqueConstraint("learner_id", "barrier"),
+        # Covers the checklist states dashboards read for thousands of learners at once.
+        Index("ix_barrier_items_learner_states", "learner_id", "barrier", "status", "already_in_place"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     barrier: Mapped[Barrier] = mapped_column(str_enum(Barrier))
     status: Mapped[BarrierStatus] = mapped_column(str_enum(BarrierStatus), default=BarrierStatus.NOT_STARTED)
     already_in_place: Mapped[bool] = mapped_column(Boolean, default=False)

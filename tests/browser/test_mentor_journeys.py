@@ -261,7 +261,7 @@ def test_a_head_of_education_sees_the_establishment_and_moves_a_learner(page: Pa
 def test_an_administrator_chooses_an_establishment_then_a_cohort(page: Page, world: MentorWorld) -> None:
     _sign_in(page, world, "journey-admin")
     page.get_by_role("link", name="Dashboards").click()
-    expect_heading(page, "Dashboards")
+    expect_heading(page, "Every establishment")
     check_accessibility(page)
     page.get_by_role("link", name="HMP Journeyford").click()
     expect_heading(page, "Every cohort")

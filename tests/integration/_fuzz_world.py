@@ -28,6 +28,7 @@ from skillpath.services.certificates.signing import signing_key
 from skillpath.services.learners import accounts, sessions
 from skillpath.services.plans import cv, goals
 from skillpath.services.progress import evidence, progress
+from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from skillpath.services.readiness import barriers
 from skillpath.verify.problems import PROBLEM_TYPES
 from tests import factories
@@ -76,7 +77,11 @@ def build_world() -> FuzzWorld:
     enrolment = finish_module(learner, waiting)
     upload = evidence.check_upload(io.BytesIO(PNG), "screenshot.png", max_bytes=1024 * 1024)
     item = evidence.add_evidence(
-        enrolment, reflection="I reset a password.", upload=upload, actor=learner, folder=_upload_folder()
+        enrolment,
+        reflection="I reset a password.",
+        upload=upload,
+        actor=learner,
+        storage=LocalFolderStorage(_upload_folder()),
     )
     not_started = factories.make_module()
 
@@ -145,6 +150,7 @@ def build_world() -> FuzzWorld:
             "slug": next(iter(PROBLEM_TYPES)),
             "kid": es256_signing_key().kid,
             "client_id": str(api_client.client.public_id),
+            "kind": "awaiting-sign-off",  # a mentor's to-do list, in full
             **_status_list_of(certificate),
         },
         endpoint_values={

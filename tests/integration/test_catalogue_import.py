@@ -229,8 +229,14 @@ def test_the_command_imports_the_official_files(app, db_session):
     assert result.output.splitlines() == [
         "Read 1825 role rows and 188 skill rows.",
         "Created 201 required skill lists, 8 role families, 201 role levels, 52 roles, 188 skills; updated nothing.",
+        # What a job needs counts in every learner's readiness, so the dashboards' read models follow at once.
+        "The catalogue changed: working the dashboards' read models out again.",
+        "The read models are up to date for 0 learners.",
     ]
     assert table_counts()["RoleLevel"] == before["RoleLevel"] + 201
+
+    again = app.test_cli_runner().invoke(args=["catalogue", "import-ddat", str(ROLES_CSV), str(SKILLS_CSV)])
+    assert "read models" not in again.output  # nothing changed, nothing to work out again
 
 
 def test_the_command_lists_the_problems_and_imports_nothing(app, db_session, tmp_path):

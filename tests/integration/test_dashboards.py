@@ -244,7 +244,7 @@ def test_only_heads_of_education_and_admins_see_an_establishment(app, admin, two
     mentor = factories.make_mentor(cohorts=[two_prisons["alpha"]])
     admin_client = sign_in(app.test_client(), admin)
     assert admin_client.get(f"/dashboards/establishments/{south.public_id}").status_code == 200
-    assert [a.get_text(strip=True) for a in page(admin_client.get("/dashboards/")).select("table a")] == [
+    assert [a.get_text(strip=True) for a in page(admin_client.get("/dashboards/")).select("table tbody a")] == [
         "HMP North",
         "HMP South",
     ]

@@ -91,6 +91,9 @@ QUERY_PARAMETERS = {
     "mentors.assess_skill": ("skill",),
     "dashboards.cohort_export": DASHBOARD_FILTERS,
     "dashboards.establishment_export": DASHBOARD_FILTERS,
+    "dashboards.index": ("sort", "order"),  # the national view's sortable headings: links, not a form
+    "mentors.worklist": ("page",),  # the pages of a to-do list: links, not a form
+    "admin.staff": ("page",),  # the pages of the staff list: links, not a form
 }
 
 # Tables that log each look at something, so any answer may add to them.

@@ -62,6 +62,7 @@ def test_every_figure_is_valid_plotly():
         charts.cohorts_figure([CohortSummary(cohort, 10, counts) for cohort in cohorts]),
         charts.learner_grid_figure(learner_grid),
         charts.cohort_grid_figure(cohort_grid),
+        charts.places_figure(["HMP Alder", "HMP Birch"], [counts, counts]),
     ]
     for figure in figures:
         _valid(figure)

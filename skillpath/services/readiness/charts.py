@@ -22,7 +22,13 @@ from typing import Any
 
 from skillpath.i18n import _, _l
 from skillpath.models import Barrier
-from skillpath.services.readiness.dashboards import CohortSkillGrid, CohortSummary, Dashboard, LearnerSkillGrid
+from skillpath.services.readiness.dashboards import (
+    CohortSkillGrid,
+    CohortSummary,
+    Dashboard,
+    LearnerSkillGrid,
+    Overview,
+)
 from skillpath.services.readiness.readiness import Band
 from skillpath.services.readiness.readiness_history import Week
 
@@ -278,20 +284,23 @@ def _grid_layout(skills: Sequence[tuple[str, str]], row_labels: Sequence[str]) -
 
 def learner_grid_figure(grid: LearnerSkillGrid) -> Figure:
     """Learners down, the role's skills across; each cell coloured by the level held against the level needed."""
+    # Each text is looked up in the reader's language once, not once a cell: a grid has hundreds of cells.
+    not_yet = _("Not yet")
+    pattern = _("%(name)s – %(skill)s: %(held)s, needs %(needed)s")
+    names = {id(category): str(category[0]) for category in (MET, BELOW, NOT_YET)}
     cells = []
     for row_index, (row, gaps) in enumerate(grid.rows):
         name = row.learner.preferred_name
         for column, gap in enumerate(gaps):
-            held = gap.held.label if gap.held else _("Not yet")
+            held = gap.held.label if gap.held else not_yet
             category = MET if gap.is_met else BELOW if gap.held else NOT_YET
-            hover = _(
-                "%(name)s – %(skill)s: %(held)s, needs %(needed)s",
-                name=name,
-                skill=gap.name,
-                held=held.lower(),
-                needed=gap.required.label.lower(),
-            )
-            cells.append((row_index, column, str(category[0]), held, hover))
+            hover = pattern % {
+                "name": name,
+                "skill": gap.name,
+                "held": held.lower(),
+                "needed": gap.required.label.lower(),
+            }
+            cells.append((row_index, column, names[id(category)], held, hover))
     labels = [row.learner.preferred_name for row, _ in grid.rows]
     return {"data": _grid_traces(cells, (MET, BELOW, NOT_YET)), "layout": _grid_layout(grid.skills, labels)}
 
@@ -302,18 +311,15 @@ def share_category(percent: int) -> tuple[int, object, str, str]:
 
 def cohort_grid_figure(grid: CohortSkillGrid) -> Figure:
     """Cohorts down, the role's skills across; each cell the share of learners holding the skill at the level."""
+    # Looked up in the reader's language once, not once a cell (an establishment's grids have thousands).
+    pattern = _("%(cohort)s – %(skill)s: %(met)s of %(learners)s at the level needed")
+    names = {floor: str(label) for floor, label, _fill, _text in SHARE_BANDS}
     cells = []
     for row_index, (cohort, row_cells) in enumerate(grid.rows):
         for column, cell in enumerate(row_cells):
             skill = grid.skills[column][0]
-            hover = _(
-                "%(cohort)s – %(skill)s: %(met)s of %(learners)s at the level needed",
-                cohort=cohort.name,
-                skill=skill,
-                met=cell.met,
-                learners=cell.learners,
-            )
-            cells.append((row_index, column, str(share_category(cell.percent)[1]), f"{cell.percent}%", hover))
+            hover = pattern % {"cohort": cohort.name, "skill": skill, "met": cell.met, "learners": cell.learners}
+            cells.append((row_index, column, names[share_category(cell.percent)[0]], f"{cell.percent}%", hover))
     categories = [(label, fill, text) for _floor, label, fill, text in SHARE_BANDS]
     labels = [cohort.name for cohort, _ in grid.rows]
     return {"data": _grid_traces(cells, categories), "layout": _grid_layout(grid.skills, labels)}
@@ -329,12 +335,55 @@ def cohort_charts(dashboard: Dashboard) -> dict[str, object]:
     }
 
 
-def establishment_charts(dashboard: Dashboard) -> dict[str, object]:
-    """The figures of an establishment's view."""
+def establishment_charts(dashboard: Dashboard | Overview) -> dict[str, object]:
+    """The figures of an establishment's view (drawn from its `Overview`; a row-by-row `Dashboard` gives the same)."""
     return {
         "cohorts": cohorts_figure(dashboard.summaries),
         "distribution": distribution_figure(dashboard.distribution),
         "weekly": weekly_figure(dashboard.weeks),
         "barriers": barriers_figure(dashboard.barriers_outstanding),
         "grids": [(grid, cohort_grid_figure(grid)) for grid in dashboard.cohort_grids],
+    }
+
+
+def places_figure(names: Sequence[str], bands: Sequence[Mapping[Band, int]]) -> Figure:
+    """Places side by side (the national view's establishments), each one's learners split by band.
+
+    Bars are thinner than the cohorts chart's, as there may be over a hundred of them.
+    """
+    rows = list(range(len(names)))
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": band.label,
+            "y": rows,
+            "x": [counts[band] for counts in bands],
+            "marker": {"color": BAND_COLOURS[band]},
+            "hovertext": [
+                _("%(name)s: %(count)s %(band)s", name=name, count=counts[band], band=band.label.lower())
+                for name, counts in zip(names, bands, strict=True)
+            ],
+            "hoverinfo": "text",
+        }
+        for band in Band
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            height=24 * len(names) + 170,
+            barmode="stack",
+            bargap=0.25,
+            showlegend=True,
+            legend=_legend(y=1.02, yanchor="bottom"),
+            xaxis=_axis(title={"text": _("Learners")}, rangemode="tozero", tickformat=",d"),
+            yaxis=_axis(
+                tickmode="array",
+                tickvals=rows,
+                ticktext=[_wrap(name, 32) for name in names],
+                autorange="reversed",
+                showgrid=False,
+            ),
+            margin={"l": 20, "r": 20, "t": 50, "b": 60},
+        ),
     }

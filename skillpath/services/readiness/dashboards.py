@@ -4,8 +4,14 @@ Everything is worked out for many learners at once in a fixed number of queries,
 whatever their number (a test holds the dashboards to it): the learners in one
 query with their profiles, then their readiness (scored by the one rule in
 `services/readiness.py`), work-readiness status, modules awaiting sign-off and
-barriers, a few queries each. Readiness over time is replayed from the logs by
-`services/readiness_history.py`, never read from stored snapshots.
+barriers, a few queries each. Readiness over time and the modules awaiting sign-off
+are read from the read models (`services/readiness/read_models.py`), which every change
+to the logs keeps up to date, rather than replayed from the logs on each view.
+
+The cohort dashboard lists its learners, so it builds a row for each. The establishment view
+and the mentor's home show only counts and a few learners, so they ask the database for the
+counts and the few (`summarise_establishment`, `summarise_cohorts`, `list_to_do`); the row-by-row
+functions are the answer a test holds those to.
 
 Nothing here knows about charts or HTML: `services/readiness/charts.py` draws from it.
 """
@@ -18,38 +24,64 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
 from skillpath.i18n import _, _l
 from skillpath.models import (
     Barrier,
+    BarrierItem,
+    BarrierStatus,
     Cohort,
     CohortMembership,
     Enrolment,
-    Evidence,
+    EnrolmentState,
     LearnerProfile,
     Module,
-    ProgressEvent,
-    ProgressKind,
+    ReadinessPeriod,
     RoleLevel,
+    RoleLevelSkill,
+    SkillAward,
+    SkillLevel,
     User,
     WorkReadiness,
 )
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
 from skillpath.services.learners.organisations import list_cohorts_for_mentor
-from skillpath.services.progress.progress import ModuleProgress, ModuleStatus, derive_progress
+from skillpath.services.paging import Page
+from skillpath.services.progress.progress import ModuleProgress, ModuleStatus
 from skillpath.services.readiness.learner_state import barrier_states, held_levels, required_skills
 from skillpath.services.readiness.readiness import Band, BarrierState, Readiness, ReadinessRules, SkillGap, assess
-from skillpath.services.readiness.readiness_history import Week, weekly_readiness_of
+from skillpath.services.readiness.readiness_history import Week, weekly_readiness_from_periods
+from skillpath.services.readiness.scope import (
+    LearnerSet,
+    among,
+    current_learner_ids,
+    has_arrays,
+    is_empty,
+    narrowest,
+)
 from skillpath.services.readiness.work_status import current_statuses
 
 RELEASE_SOON_DAYS = 84  # 12 weeks: the prison service's own split
@@ -97,7 +129,7 @@ class Filters:
             return False
         if self.release.days is not None and not is_due_within(release_date, self.release.days, today):
             return False
-        return name_matches(self.name, name)
+        return not self.name or name_matches(self.name, name)
 
     def keeps_learner(self, learner: LearnerFacts, today: date) -> bool:
         level = learner.target_role_level
@@ -216,6 +248,9 @@ class LearnerSkillGrid:
 class GroupSkillCell:
     met: int
     learners: int
+    # The summary's words in the reader's language, looked up once for a whole grid rather than once a cell:
+    # an establishment's grids have thousands of cells.
+    wording: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def percent(self) -> int:
@@ -223,7 +258,16 @@ class GroupSkillCell:
 
     @property
     def summary(self) -> str:
-        return _("%(met)s of %(learners)s (%(percent)s%%)", met=self.met, learners=self.learners, percent=self.percent)
+        return (self.wording or group_cell_wording()) % {
+            "met": self.met,
+            "learners": self.learners,
+            "percent": self.percent,
+        }
+
+
+def group_cell_wording() -> str:
+    """How a grid cell sums up: "3 of 4 (75%)", with its placeholders still to fill."""
+    return _("%(met)s of %(learners)s (%(percent)s%%)")
 
 
 @dataclass(frozen=True)
@@ -246,6 +290,8 @@ class Selection:
     rows: list[LearnerRow]
     total: int  # before the filters
     role_levels: list[RoleLevel]  # the target role levels of all the learners, for the filter
+    # How the rows' learners were selected in each statement (`scope.narrowest`), for further statements.
+    scope: LearnerSet = ()
 
 
 @dataclass(frozen=True)
@@ -329,14 +375,15 @@ def select_learners(
     filters = filters or Filters()
     everyone = current_learners(cohort_ids)
     kept = [(learner, cohort_id) for learner, cohort_id in everyone if filters.keeps_learner(learner, today)]
-    rows = _rows(kept, config)
+    scope = narrowest([learner.id for learner, _ in kept], len(everyone), current_learner_ids(cohort_ids))
+    rows = _rows(kept, scope, config)
     if filters.band is not None:
         rows = [row for row in rows if row.readiness.band == filters.band]
     levels = {
         learner.target_role_level.id: learner.target_role_level for learner, _ in everyone if learner.target_role_level
     }
     role_levels = sorted(levels.values(), key=lambda level: level.name)
-    return Selection(rows=rows, total=len(everyone), role_levels=role_levels)
+    return Selection(rows=rows, total=len(everyone), role_levels=role_levels, scope=scope)
 
 
 def current_learners(cohort_ids: Sequence[int]) -> list[tuple[LearnerFacts, int]]:
@@ -382,117 +429,108 @@ def current_learners(cohort_ids: Sequence[int]) -> list[tuple[LearnerFacts, int]
 
 # A checklist item never touched is not started; these are shared rather than made per learner.
 _UNTOUCHED = {barrier: BarrierState(barrier, resolved=False) for barrier in Barrier}
+_CHECKLIST = tuple(Barrier)
 
 
-def _rows(learners: list[tuple[LearnerFacts, int]], config: Mapping[str, object]) -> list[LearnerRow]:
-    ids = [learner.id for learner, _ in learners]
-    readiness, barriers = _assess(learners, config)
-    statuses = current_statuses(ids)
-    awaiting = modules_awaiting_sign_off(ids)
+def _rows(
+    learners: list[tuple[LearnerFacts, int]], scope: LearnerSet, config: Mapping[str, object]
+) -> list[LearnerRow]:
+    """A row for each of `learners`; `scope` selects them (or more: anyone else it selects is not looked up)."""
+    if not learners:
+        return []
+    readiness, barriers = _assess(learners, scope, config)
+    statuses = current_statuses(scope)
+    awaiting = modules_awaiting_sign_off(scope)
     rows = []
     for learner, cohort_id in learners:
-        states = {state.barrier: state for state in barriers.get(learner.id, [])}
-        checklist = tuple(states.get(b) or _UNTOUCHED[b] for b in Barrier)
+        states = {state.barrier: state for state in barriers.get(learner.id, ())}
+        checklist = tuple(states.get(b) or _UNTOUCHED[b] for b in _CHECKLIST)
         rows.append(
             LearnerRow(
-                learner, cohort_id, readiness[learner.id], checklist, statuses[learner.id], tuple(awaiting[learner.id])
+                learner,
+                cohort_id,
+                readiness[learner.id],
+                checklist,
+                statuses[learner.id],
+                tuple(awaiting.get(learner.id, ())),
             )
         )
     return rows
 
 
 def _assess(
-    learners: list[tuple[LearnerFacts, int]], config: Mapping[str, object]
+    learners: list[tuple[LearnerFacts, int]], scope: LearnerSet, config: Mapping[str, object]
 ) -> tuple[dict[int, Readiness], dict[int, list[BarrierState]]]:
     """`learner_state.readiness_for`, keeping the barrier states it loads: the barriers chart needs them too."""
     rules = ReadinessRules.from_config(config)
-    ids = [learner.id for learner, _ in learners]
-    targets = {learner.id: learner.target_role_level_id for learner, _ in learners}
-    required = required_skills({t for t in targets.values() if t is not None})
-    held = held_levels(ids)
-    barriers = barrier_states(ids)
-    readiness = {
-        learner_id: assess(
+    targets = {learner.target_role_level_id for learner, _ in learners}
+    required = required_skills({target for target in targets if target is not None})
+    held = held_levels(scope)
+    barriers = barrier_states(scope)
+    readiness = {}
+    for learner, _cohort_id in learners:
+        target = learner.target_role_level_id
+        readiness[learner.id] = assess(
             required.get(target, []) if target else [],
-            held.get(learner_id, {}),
-            barriers.get(learner_id, []),
+            held.get(learner.id, {}),
+            barriers.get(learner.id, []),
             rules,
             has_target=target is not None,
         )
-        for learner_id, target in ((i, targets.get(i)) for i in ids)
-    }
     return readiness, barriers
 
 
-@dataclass(frozen=True, slots=True)
-class _LoggedEvent:
-    """The fields of a ProgressEvent that `derive_progress` reads, loaded as plain rows: far cheaper than objects."""
-
-    kind: ProgressKind
-    unit_id: int | None
-    note: str | None
-    occurred_at: datetime
-
-
-def modules_awaiting_sign_off(learner_ids: Collection[int]) -> dict[int, list[ModuleProgress]]:
+def modules_awaiting_sign_off(learners: LearnerSet) -> dict[int, list[ModuleProgress]]:
     """Each learner's modules that are ready for sign-off, oldest first, in a fixed number of queries.
 
-    Only enrolments not yet signed off and with evidence can be ready, so only their
-    events are replayed (by `progress.derive_progress`, the one rule for a module's state).
+    Read from `enrolment_states` (kept in step with the progress log by `read_models`, by the one rule,
+    `progress.derive_progress`), so only the modules waiting are loaded, whatever the size of the log.
+    Every learner given as ids has a list, empty or not; given as a subquery, a learner with none may be missing.
     """
-    result: dict[int, list[ModuleProgress]] = {learner_id: [] for learner_id in learner_ids}
-    if not learner_ids:
+    result: dict[int, list[ModuleProgress]] = defaultdict(list)
+    if not isinstance(learners, Select):
+        result.update({learner_id: [] for learner_id in learners})
+    if is_empty(learners):
         return result
-    signed_off = (
-        select(ProgressEvent.id)
-        .where(ProgressEvent.enrolment_id == Enrolment.id, ProgressEvent.kind == ProgressKind.SIGNED_OFF)
-        .exists()
-    )
-    evidence_counts: dict[int, int] = dict(
-        db.session.execute(
-            select(Evidence.enrolment_id, func.count())
-            .join(Enrolment, Enrolment.id == Evidence.enrolment_id)
-            .where(Enrolment.learner_id.in_(list(learner_ids)), Evidence.removed_at.is_(None), ~signed_off)
-            .group_by(Evidence.enrolment_id)
-        ).all()
-    )
-    candidates = list(evidence_counts)
-    enrolments = list(
-        db.session.scalars(
-            select(Enrolment)
-            .where(Enrolment.id.in_(candidates))
-            .options(selectinload(Enrolment.module).selectinload(Module.units))
-        )
-    )
-    events: dict[int, list[_LoggedEvent]] = defaultdict(list)
-    for enrolment_id, kind, unit_id, note, occurred_at in db.session.execute(
-        select(
-            ProgressEvent.enrolment_id,
-            ProgressEvent.kind,
-            ProgressEvent.unit_id,
-            ProgressEvent.note,
-            ProgressEvent.occurred_at,
-        )
-        .where(ProgressEvent.enrolment_id.in_(candidates))
-        .order_by(ProgressEvent.occurred_at, ProgressEvent.id)
-    ).all():
-        events[enrolment_id or 0].append(_LoggedEvent(kind, unit_id, note, occurred_at))
-    for enrolment in enrolments:
-        logged = cast(list[ProgressEvent], events[enrolment.id])
-        state = derive_progress(enrolment, logged, evidence_counts.get(enrolment.id, 0))
-        if state.status == ModuleStatus.READY_FOR_SIGN_OFF:
-            result[enrolment.learner_id].append(state)
+    for state in _ready_modules(among(EnrolmentState.learner_id, learners)):
+        result[state.enrolment.learner_id].append(state)
     for states in result.values():
         states.sort(key=lambda state: state.last_activity_at or datetime.min.replace(tzinfo=UTC))
     return result
 
 
+def _ready_modules(learners: ColumnElement[bool], *, limit: int | None = None) -> list[ModuleProgress]:
+    """Modules ready for sign-off of the learners selected, each as `derive_progress` would give it: every unit
+    done, no feedback waiting; the longest waiting first."""
+    statement = (
+        select(Enrolment, EnrolmentState.evidence_count, EnrolmentState.last_activity_at)
+        .join(EnrolmentState, EnrolmentState.enrolment_id == Enrolment.id)
+        .where(learners, EnrolmentState.status == ModuleStatus.READY_FOR_SIGN_OFF.value)
+        .options(selectinload(Enrolment.module).selectinload(Module.units))
+        .order_by(EnrolmentState.last_activity_at, EnrolmentState.enrolment_id)
+        .limit(limit)
+    )
+    return [
+        ModuleProgress(
+            enrolment=enrolment,
+            module=enrolment.module,
+            done_unit_ids=frozenset(unit.id for unit in enrolment.module.units),
+            evidence_count=evidence_count,
+            status=ModuleStatus.READY_FOR_SIGN_OFF,
+            feedback=None,
+            last_activity_at=last_activity_at,
+        )
+        for enrolment, evidence_count, last_activity_at in db.session.execute(statement).all()
+    ]
+
+
 def next_awaiting_sign_off(cohort_ids: Sequence[int]) -> ModuleProgress | None:
     """The module a mentor should review next: the one ready for sign-off longest, as the home page's to-do
     list orders them, among the current learners of these cohorts."""
-    learner_ids = [learner.id for learner, _ in current_learners(cohort_ids)]
-    waiting = [state for states in modules_awaiting_sign_off(learner_ids).values() for state in states]
-    return min(waiting, key=_ready_since, default=None)
+    if not cohort_ids:
+        return None
+    waiting = _ready_modules(EnrolmentState.learner_id.in_(current_learner_ids(cohort_ids)), limit=1)
+    return waiting[0] if waiting else None
 
 
 def _ready_since(state: ModuleProgress) -> datetime:
@@ -509,8 +547,12 @@ def build_dashboard(
 ) -> Dashboard:
     today = today or datetime.now(UTC).date()
     selection = select_learners([cohort.id for cohort in cohorts], config, filters=filters, today=today)
-    people = [(row.learner.id, row.learner.target_role_level_id, row.learner.created_at) for row in selection.rows]
-    history = weekly_readiness_of(people, config, weeks=weeks, today=today)
+    history = weekly_readiness_from_periods(
+        current_learner_ids([cohort.id for cohort in cohorts]),
+        weeks=weeks,
+        today=today,
+        keep={row.learner.id for row in selection.rows},
+    )
     return Dashboard(selection=selection, cohorts=list(cohorts), weeks=history, today=today)
 
 
@@ -541,11 +583,34 @@ def summarise(cohorts: Sequence[Cohort], rows: Collection[LearnerRow], today: da
     return [summarise_all(by_cohort[cohort.id], today, cohort) for cohort in cohorts]
 
 
+WORKLIST_SHOWN = 10  # of each to-do list on the home page; its "See all" page has the rest
+WORKLIST_PAGE_SIZE = 50
+
+
+class WorklistKind(StrEnum):
+    """A mentor's three to-do lists, each by the name its "See all" page has in its address."""
+
+    AWAITING = "awaiting-sign-off"
+    INACTIVE = "no-activity"
+    RELEASING = "release-with-barriers"
+
+
 @dataclass(frozen=True)
 class Worklist:
+    """Each to-do list in full, most urgent first. A head of education's lists run to thousands, so pages
+    show the first few (`WORKLIST_SHOWN`) with the count, and page through the rest."""
+
     awaiting: list[tuple[LearnerRow, ModuleProgress]]
     inactive: list[LearnerRow]
     releasing_with_barriers: list[LearnerRow]
+
+    def of(self, kind: WorklistKind) -> Sequence[Any]:
+        lists: dict[WorklistKind, Sequence[Any]] = {
+            WorklistKind.AWAITING: self.awaiting,
+            WorklistKind.INACTIVE: self.inactive,
+            WorklistKind.RELEASING: self.releasing_with_barriers,
+        }
+        return lists[kind]
 
 
 def worklist(rows: Collection[LearnerRow], *, now: datetime) -> Worklist:
@@ -585,22 +650,21 @@ def learner_skill_grids(rows: Collection[LearnerRow]) -> list[LearnerSkillGrid]:
 def cohort_skill_grids(cohorts: Sequence[Cohort], rows: Collection[LearnerRow]) -> list[CohortSkillGrid]:
     """One grid per target role level: cohorts down, skills across, each cell how many hold the skill at the level."""
     grids = []
+    wording = group_cell_wording()
     for grid in learner_skill_grids(rows):
-        per_cohort: dict[int, list[tuple[SkillGap, ...]]] = defaultdict(list)
+        # One pass over the learners: for each cohort, its learners and how many meet each skill.
+        learners: Counter[int] = Counter()
+        met: dict[int, list[int]] = {}
         for row, gaps in grid.rows:
-            per_cohort[row.cohort_id].append(gaps)
+            learners[row.cohort_id] += 1
+            counts = met.setdefault(row.cohort_id, [0] * len(gaps))
+            for i, gap in enumerate(gaps):
+                if gap.is_met:
+                    counts[i] += 1
         cohort_rows = tuple(
-            (
-                cohort,
-                tuple(
-                    GroupSkillCell(
-                        sum(1 for gaps in per_cohort[cohort.id] if gaps[i].is_met), len(per_cohort[cohort.id])
-                    )
-                    for i in range(len(grid.skills))
-                ),
-            )
+            (cohort, tuple(GroupSkillCell(count, learners[cohort.id], wording) for count in met[cohort.id]))
             for cohort in cohorts
-            if per_cohort[cohort.id]
+            if learners[cohort.id]
         )
         grids.append(CohortSkillGrid(grid.role_level, grid.skills, cohort_rows))
     return grids
@@ -638,3 +702,465 @@ def record_dashboard_viewed(
     """One audit event for a page that names many learners, rather than one per learner, with the filters used."""
     detail: dict[str, Any] = {"filters": dict(filters)} if filters else {}
     record_event(action, actor=by, ip_address=ip_address, object_type=object_type, object_id=object_id, **detail)
+
+
+# --- An establishment, summed up by the database -----------------------------------------------------
+#
+# The establishment view shows counts, and a few learners when a name is searched for: it never needs a row
+# per learner. So rather than score each of thousands of learners in Python, it asks the database for the
+# counts, grouped by cohort, band and target role level, reading each learner's band from their current
+# readiness period (kept by `read_models` with the same rule as `assess`). `select_learners` stays the
+# row-by-row answer that a test holds these counts to.
+
+_LEVEL_RANKS = {level: level.rank for level in SkillLevel}
+
+
+def _rank(column: Any) -> ColumnElement[int]:
+    """A skill level's rank, worked out in SQL, so "held at or above the level needed" is one comparison."""
+    return case(_LEVEL_RANKS, value=column)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A learner found by a name search on the establishment view, with just what its table shows."""
+
+    public_id: uuid.UUID
+    name: str
+    cohort: Cohort
+    band: Band
+    role_level: RoleLevel | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the establishment view shows, as counts summed up by the database (see above)."""
+
+    cohorts: list[Cohort]
+    total: int  # before the filters
+    shown: int  # after them
+    role_levels: list[RoleLevel]  # the target role levels of all the learners, for the filter
+    summaries: list[CohortSummary]
+    overall: CohortSummary
+    distribution: dict[Band, int]
+    barriers_outstanding: dict[Barrier, int]
+    cohort_grids: list[CohortSkillGrid]
+    weeks: list[Week]
+    matches: list[NameMatch] | None  # with a name searched for, the first few found
+    today: date
+
+
+Memberships = Select[int, int, int | None, date | None, str]  # learner, cohort, target, release date, band
+
+
+def _memberships(cohort_ids: Sequence[int], filters: Filters, today: date) -> Memberships:
+    """A row per current learner of these cohorts (as `current_learners` lists them) passing every filter but
+    the name, with their band now: no current readiness period means they have not started."""
+    band = func.coalesce(ReadinessPeriod.band, Band.NOT_STARTED.value)
+    statement: Memberships = (
+        select(
+            CohortMembership.learner_id.label("learner_id"),
+            CohortMembership.cohort_id.label("cohort_id"),
+            LearnerProfile.target_role_level_id.label("target"),
+            LearnerProfile.release_date.label("release_date"),
+            band.label("band"),
+        )
+        .join(LearnerProfile, LearnerProfile.user_id == CohortMembership.learner_id)
+        .outerjoin(
+            ReadinessPeriod,
+            and_(ReadinessPeriod.learner_id == CohortMembership.learner_id, ReadinessPeriod.ends.is_(None)),
+        )
+        .where(
+            CohortMembership.cohort_id.in_(list(cohort_ids)),
+            CohortMembership.left_at.is_(None),
+            LearnerProfile.released_at.is_(None),
+        )
+    )
+    if filters.role_level is not None:
+        level_id = select(RoleLevel.id).where(RoleLevel.public_id == filters.role_level).scalar_subquery()
+        statement = statement.where(LearnerProfile.target_role_level_id == level_id)
+    if filters.release.days is not None:
+        statement = statement.where(LearnerProfile.release_date <= today + timedelta(days=filters.release.days))
+    if filters.band is not None:
+        statement = statement.where(band == filters.band.value)
+    return statement
+
+
+def summarise_establishment(
+    cohorts: Sequence[Cohort],
+    *,
+    filters: Filters | None = None,
+    today: date | None = None,
+    weeks: int = WEEKS_SHOWN,
+    matches_shown: int = 100,
+) -> Overview:
+    """The establishment view's figures for these cohorts' learners: a fixed number of grouped queries, each
+    returning a row per cohort, band, barrier or skill rather than per learner."""
+    today = today or datetime.now(UTC).date()
+    filters = filters or Filters()
+    cohort_ids = [cohort.id for cohort in cohorts]
+    db.session.flush()
+    connection = db.session.connection()
+    everyone = _memberships(cohort_ids, Filters(), today).subquery()
+    per_target = connection.execute(select(everyone.c.target, func.count()).group_by(everyone.c.target)).all()
+    total = sum(count for _target, count in per_target)
+    levels = _role_levels({target for target, _count in per_target if target is not None})
+    statement = _memberships(cohort_ids, replace(filters, name=""), today)
+    matches: list[NameMatch] | None = None
+    if filters.name:
+        found = _found_by_name(statement, filters.name, {c.id: c for c in cohorts}, levels)
+        matches = [match for _learner_id, match in found[:matches_shown]]
+        statement = statement.where(among(CohortMembership.learner_id, sorted({id_ for id_, _match in found})))
+    kept = statement.subquery()
+    summaries, grid_learners = _cohort_counts(kept, cohorts, today)
+    overall = _add_up(summaries)
+    return Overview(
+        cohorts=list(cohorts),
+        total=total,
+        shown=overall.learners,
+        role_levels=sorted(levels.values(), key=lambda level: level.name),
+        summaries=summaries,
+        overall=overall,
+        distribution=dict(overall.bands),
+        barriers_outstanding=_barriers_outstanding(kept, overall.learners),
+        cohort_grids=_cohort_grids(kept, cohorts, levels, grid_learners),
+        weeks=_weeks(kept, cohort_ids, total, filters, weeks=weeks, today=today),
+        matches=matches,
+        today=today,
+    )
+
+
+def _role_levels(ids: Collection[int]) -> dict[int, RoleLevel]:
+    if not ids:
+        return {}
+    return {level.id: level for level in db.session.scalars(select(RoleLevel).where(RoleLevel.id.in_(ids)))}
+
+
+def _found_by_name(
+    statement: Memberships, search: str, cohorts: Mapping[int, Cohort], levels: Mapping[int, RoleLevel]
+) -> list[tuple[int, NameMatch]]:
+    """The learners whose name matches, by name: the name is compared in Python (see `name_matches`), over
+    just the names and a few columns of the learners the other filters keep."""
+    people = statement.subquery()
+    rows = db.session.connection().execute(
+        select(
+            people.c.learner_id,
+            people.c.cohort_id,
+            people.c.target,
+            people.c.band,
+            User.public_id,
+            LearnerProfile.preferred_name,
+        )
+        .join_from(people, User, User.id == people.c.learner_id)
+        .join(LearnerProfile, LearnerProfile.user_id == people.c.learner_id)
+    )
+    bands = {band.value: band for band in Band}
+    found = [
+        (learner_id, NameMatch(public_id, name, cohorts[cohort_id], bands[band], levels.get(target or 0)))
+        for learner_id, cohort_id, target, band, public_id, name in rows
+        if name_matches(search, name)
+    ]
+    found.sort(key=lambda pair: (pair[1].name.casefold(), pair[0]))
+    return found
+
+
+def _cohort_counts(
+    kept: Subquery, cohorts: Sequence[Cohort], today: date
+) -> tuple[list[CohortSummary], dict[tuple[int, int], int]]:
+    """Each cohort's counts (in the order given) and, for the skill grids, its learners per target role level."""
+    soon = today + timedelta(days=RELEASE_SOON_DAYS)
+    connection = db.session.connection()
+    rows = connection.execute(
+        select(
+            kept.c.cohort_id,
+            kept.c.target,
+            kept.c.band,
+            func.count(),
+            func.sum(case((kept.c.release_date <= soon, 1), else_=0)),
+        ).group_by(kept.c.cohort_id, kept.c.target, kept.c.band)
+    ).all()
+    awaiting: dict[int, int] = dict(
+        connection.execute(
+            select(kept.c.cohort_id, func.count())
+            .join_from(kept, EnrolmentState, EnrolmentState.learner_id == kept.c.learner_id)
+            .where(EnrolmentState.status == ModuleStatus.READY_FOR_SIGN_OFF.value)
+            .group_by(kept.c.cohort_id)
+        ).all()
+    )
+    bands = {band.value: band for band in Band}
+    counts: dict[int, dict[Band, int]] = {cohort.id: dict.fromkeys(Band, 0) for cohort in cohorts}
+    releasing: Counter[int] = Counter()
+    grid_learners: Counter[tuple[int, int]] = Counter()
+    for cohort_id, target, band, count, soon_count in rows:
+        counts[cohort_id][bands[band]] += count
+        releasing[cohort_id] += soon_count or 0
+        if target is not None:
+            grid_learners[cohort_id, target] += count
+    summaries = [
+        CohortSummary(
+            cohort=cohort,
+            learners=sum(counts[cohort.id].values()),
+            bands=counts[cohort.id],
+            awaiting_sign_off=awaiting.get(cohort.id, 0),
+            releases_soon=releasing[cohort.id],
+        )
+        for cohort in cohorts
+    ]
+    return summaries, dict(grid_learners)
+
+
+def _add_up(summaries: Sequence[CohortSummary]) -> CohortSummary:
+    return CohortSummary(
+        cohort=None,
+        learners=sum(summary.learners for summary in summaries),
+        bands={band: sum(summary.bands[band] for summary in summaries) for band in Band},
+        awaiting_sign_off=sum(summary.awaiting_sign_off for summary in summaries),
+        releases_soon=sum(summary.releases_soon for summary in summaries),
+    )
+
+
+def _barriers_outstanding(kept: Subquery, learners: int) -> dict[Barrier, int]:
+    """Per checklist item, the learners who have not sorted it out: everyone but those with it resolved
+    (done, or already in place, as `BarrierItem.is_resolved`)."""
+    resolved = dict(
+        db.session.connection()
+        .execute(
+            select(type_coerce(BarrierItem.barrier, String), func.count())
+            .join_from(kept, BarrierItem, BarrierItem.learner_id == kept.c.learner_id)
+            .where(or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED))
+            .group_by(BarrierItem.barrier)
+        )
+        .all()
+    )
+    return {barrier: learners - resolved.get(barrier.value, 0) for barrier in Barrier}
+
+
+def _cohort_grids(
+    kept: Subquery,
+    cohorts: Sequence[Cohort],
+    levels: Mapping[int, RoleLevel],
+    learners: Mapping[tuple[int, int], int],
+) -> list[CohortSkillGrid]:
+    """As `cohort_skill_grids`: per target role level with skills, in each cohort with learners working
+    towards it, how many hold each skill at the level needed (any award at or above it)."""
+    required = required_skills({target for _cohort_id, target in learners})
+    met = Counter(
+        {
+            (cohort_id, target, skill_id): count
+            for cohort_id, target, skill_id, count in db.session.connection().execute(
+                select(kept.c.cohort_id, kept.c.target, RoleLevelSkill.skill_id, func.count())
+                .join_from(kept, RoleLevelSkill, RoleLevelSkill.role_level_id == kept.c.target)
+                .where(
+                    exists().where(
+                        SkillAward.learner_id == kept.c.learner_id,
+                        SkillAward.skill_id == RoleLevelSkill.skill_id,
+                        _rank(SkillAward.level) >= _rank(RoleLevelSkill.level),
+                    )
+                )
+                .group_by(kept.c.cohort_id, kept.c.target, RoleLevelSkill.skill_id)
+            )
+        }
+    )
+    wording = group_cell_wording()
+    grids = []
+    for target, skills in required.items():
+        if not skills:
+            continue
+        skills = sorted(skills, key=lambda skill: skill.name)
+        rows = tuple(
+            (
+                cohort,
+                tuple(
+                    GroupSkillCell(met[cohort.id, target, skill.skill_id], learners[cohort.id, target], wording)
+                    for skill in skills
+                ),
+            )
+            for cohort in cohorts
+            if learners.get((cohort.id, target))
+        )
+        names = tuple((skill.name, skill.level.label) for skill in skills)
+        grids.append(CohortSkillGrid(levels[target], names, rows))
+    return sorted(grids, key=lambda grid: grid.role_level.name)
+
+
+def _weeks(
+    kept: Subquery, cohort_ids: Sequence[int], total: int, filters: Filters, *, weeks: int, today: date
+) -> list[Week]:
+    """Readiness over time of the learners kept, from their stored periods."""
+    everyone = current_learner_ids(cohort_ids)
+    if not filters.is_active and not has_arrays():
+        return weekly_readiness_from_periods(everyone, weeks=weeks, today=today)
+    ids = list(db.session.connection().scalars(select(kept.c.learner_id).distinct()))
+    keep = ids if filters.is_active else None
+    return weekly_readiness_from_periods(narrowest(ids, total, everyone), weeks=weeks, today=today, keep=keep)
+
+
+# --- The to-do lists, a page at a time ----------------------------------------------------------------
+#
+# A head of education's lists run to thousands of learners, and the home page shows ten of each: each list
+# is counted, ordered and cut by the database, and only the learners on the page are loaded. `worklist`
+# above stays the row-by-row answer these are tested against.
+
+
+def summarise_cohorts(cohorts: Sequence[Cohort], today: date) -> list[CohortSummary]:
+    """Each cohort's counts, as `summarise` gives them from rows, summed up by the database instead."""
+    kept = _memberships([cohort.id for cohort in cohorts], Filters(), today).subquery()
+    return _cohort_counts(kept, cohorts, today)[0]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A learner on a to-do list: what its table shows of them, as a `LearnerRow` has it."""
+
+    learner: LearnerFacts
+    cohort_id: int
+    open_barriers: tuple[Barrier, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkItems:
+    """Some items of one to-do list, most urgent first, and how many the list has in all."""
+
+    total: int
+    items: list[Any]
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """The first few of each of a mentor's to-do lists (`Worklist` in full, without loading it)."""
+
+    awaiting: WorkItems
+    inactive: WorkItems
+    releasing_with_barriers: WorkItems
+
+
+def list_to_do(cohort_ids: Sequence[int], *, now: datetime, shown: int = WORKLIST_SHOWN) -> ToDo:
+    def first(kind: WorklistKind) -> WorkItems:
+        return list_work(cohort_ids, kind, now=now, limit=shown)
+
+    return ToDo(first(WorklistKind.AWAITING), first(WorklistKind.INACTIVE), first(WorklistKind.RELEASING))
+
+
+def worklist_page(cohort_ids: Sequence[int], kind: WorklistKind, number: int, *, now: datetime) -> Page[Any]:
+    """Page `number` of one to-do list (`paging.page_of`'s rules for numbers out of range)."""
+    size = WORKLIST_PAGE_SIZE
+    total = _work_statement(cohort_ids, kind, now, counting=True)
+    count = db.session.connection().execute(total).scalar_one()
+    pages = max(1, -(-count // size))
+    shown = min(max(number, 1), pages)
+    work = list_work(cohort_ids, kind, now=now, limit=size, offset=(shown - 1) * size, total=count)
+    return Page(work.items, shown, pages, work.total, size, asked=number)
+
+
+def list_work(
+    cohort_ids: Sequence[int],
+    kind: WorklistKind,
+    *,
+    now: datetime,
+    limit: int,
+    offset: int = 0,
+    total: int | None = None,
+) -> WorkItems:
+    """`limit` items of one to-do list from `offset`, and how many it has: two queries for the list, and a few
+    more for what its items show, whatever its length."""
+    connection = db.session.connection()
+    if total is None:
+        total = connection.execute(_work_statement(cohort_ids, kind, now, counting=True)).scalar_one()
+    # The same statements for an empty list as for a long one, so a page's count is one whatever its data.
+    chosen = connection.execute(_work_statement(cohort_ids, kind, now).limit(limit).offset(offset)).all()
+    facts = _learner_facts({learner_id for learner_id, _cohort_id, _enrolment_id in chosen})
+    if kind is WorklistKind.AWAITING:
+        states = {
+            state.enrolment.id: state
+            for state in _ready_modules(EnrolmentState.enrolment_id.in_([row[2] for row in chosen]))
+        }
+        items: list[Any] = [
+            (WorkItem(facts[learner_id], cohort_id), states[enrolment_id])
+            for learner_id, cohort_id, enrolment_id in chosen
+        ]
+    elif kind is WorklistKind.RELEASING:
+        open_ = _open_barriers(list(facts))
+        items = [WorkItem(facts[learner_id], cohort_id, open_[learner_id]) for learner_id, cohort_id, _ in chosen]
+    else:
+        items = [WorkItem(facts[learner_id], cohort_id) for learner_id, cohort_id, _ in chosen]
+    return WorkItems(total, items)
+
+
+def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime, *, counting: bool = False) -> Any:
+    """The statement choosing one list's items, most urgent first as `worklist` orders them (ties by name), each
+    as (learner id, cohort id, enrolment id or None); or, `counting`, the statement counting them."""
+    people = _memberships(cohort_ids, Filters(), now.date()).subquery()
+    name = func.lower(LearnerProfile.preferred_name)
+    statement: Select[Any]
+    if kind is WorklistKind.AWAITING:
+        statement = (
+            select(people.c.learner_id, people.c.cohort_id, EnrolmentState.enrolment_id)
+            .join_from(people, EnrolmentState, EnrolmentState.learner_id == people.c.learner_id)
+            .where(EnrolmentState.status == ModuleStatus.READY_FOR_SIGN_OFF.value)
+        )
+        order: list[Any] = [EnrolmentState.last_activity_at.is_(None), EnrolmentState.last_activity_at]
+        tie = [EnrolmentState.enrolment_id]
+    elif kind is WorklistKind.INACTIVE:
+        since = func.coalesce(LearnerProfile.last_activity_at, User.created_at)
+        statement = (
+            select(people.c.learner_id, people.c.cohort_id, null())
+            .join_from(people, User, User.id == people.c.learner_id)
+            .where(since < now - timedelta(days=INACTIVE_DAYS))
+        )
+        order, tie = [since], []
+    else:
+        resolved = (
+            select(func.count())
+            .where(
+                BarrierItem.learner_id == people.c.learner_id,
+                or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED),
+            )
+            .scalar_subquery()
+        )
+        statement = select(people.c.learner_id, people.c.cohort_id, null()).where(
+            people.c.release_date <= now.date() + timedelta(days=RELEASE_SOON_DAYS), resolved < len(Barrier)
+        )
+        order, tie = [people.c.release_date], []
+    statement = statement.join(LearnerProfile, LearnerProfile.user_id == people.c.learner_id)
+    if counting:
+        return select(func.count()).select_from(statement.subquery())
+    return statement.order_by(*order, name, people.c.learner_id, people.c.cohort_id, *tie)
+
+
+def _learner_facts(ids: Collection[int]) -> dict[int, LearnerFacts]:
+    """These learners as a dashboard sees them (a page of a to-do list: a few dozen at most), in one query."""
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.public_id,
+            LearnerProfile.preferred_name,
+            User.created_at,
+            User.password_hash.is_(None),
+            LearnerProfile.release_date,
+            LearnerProfile.last_activity_at,
+            RoleLevel,
+        )
+        .join(LearnerProfile, LearnerProfile.user_id == User.id)
+        .outerjoin(RoleLevel, RoleLevel.id == LearnerProfile.target_role_level_id)
+        .where(User.id.in_(list(ids)))
+    ).all()
+    return {
+        id_: LearnerFacts(id_, public_id, name, created, bool(inactive), release, active, level)
+        for id_, public_id, name, created, inactive, release, active, level in rows
+    }
+
+
+def _open_barriers(learner_ids: list[int]) -> dict[int, tuple[Barrier, ...]]:
+    """Each learner's checklist items not sorted out yet, in the checklist's order."""
+    resolved: dict[int, set[str]] = defaultdict(set)
+    rows = db.session.connection().execute(
+        select(BarrierItem.learner_id, type_coerce(BarrierItem.barrier, String)).where(
+            BarrierItem.learner_id.in_(learner_ids),
+            or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED),
+        )
+    )
+    for learner_id, barrier in rows:
+        resolved[learner_id].add(barrier)
+    return {
+        learner_id: tuple(barrier for barrier in _CHECKLIST if barrier.value not in resolved[learner_id])
+        for learner_id in learner_ids
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from functools import cache
 
 from sqlalchemy import String, select, type_coerce
 
@@ -20,16 +21,17 @@ from skillpath.services.readiness.readiness import (
     RequiredSkill,
     assess,
 )
+from skillpath.services.readiness.scope import LearnerSet, among, is_empty
 
 
-def held_levels(learner_ids: Collection[int]) -> dict[int, dict[int, SkillLevel]]:
+def held_levels(learners: LearnerSet) -> dict[int, dict[int, SkillLevel]]:
     """The highest level of each skill each learner has been awarded."""
     held: dict[int, dict[int, SkillLevel]] = defaultdict(dict)
-    if not learner_ids:
+    if is_empty(learners):
         return held
     rows = db.session.execute(
         select(SkillAward.learner_id, SkillAward.skill_id, SkillAward.level).where(
-            SkillAward.learner_id.in_(learner_ids)
+            among(SkillAward.learner_id, learners)
         )
     )
     for learner_id, skill_id, level in rows:
@@ -39,9 +41,9 @@ def held_levels(learner_ids: Collection[int]) -> dict[int, dict[int, SkillLevel]
     return held
 
 
-def barrier_states(learner_ids: Collection[int]) -> dict[int, list[BarrierState]]:
+def barrier_states(learners: LearnerSet) -> dict[int, list[BarrierState]]:
     states: dict[int, list[BarrierState]] = defaultdict(list)
-    if not learner_ids:
+    if is_empty(learners):
         return states
     # Plain rows with the codes as text, not BarrierItem objects: an establishment's dashboard reads
     # ten thousand of them, and building objects (or enum members through the column type) was most of the cost.
@@ -53,18 +55,24 @@ def barrier_states(learner_ids: Collection[int]) -> dict[int, list[BarrierState]
                 type_coerce(BarrierItem.barrier, String),
                 type_coerce(BarrierItem.status, String),
                 BarrierItem.already_in_place,
-            ).where(BarrierItem.learner_id.in_(learner_ids))
+            ).where(among(BarrierItem.learner_id, learners))
         )
         .all()
     )
     for learner_id, barrier, status, already_in_place in rows:
-        resolved = already_in_place or status == BarrierStatus.COMPLETED  # as BarrierItem.is_resolved
-        code = ALREADY_IN_PLACE if already_in_place else status
-        states[learner_id].append(BarrierState(_BARRIERS[barrier], resolved, code))
+        states[learner_id].append(_barrier_state(barrier, status, already_in_place))
     return states
 
 
 _BARRIERS = {barrier.value: barrier for barrier in Barrier}
+
+
+@cache
+def _barrier_state(barrier: str, status: str, already_in_place: bool) -> BarrierState:
+    """One shared (immutable) state for each of the few combinations, rather than an object per row."""
+    resolved = already_in_place or status == BarrierStatus.COMPLETED  # as BarrierItem.is_resolved
+    code = ALREADY_IN_PLACE if already_in_place else status
+    return BarrierState(_BARRIERS[barrier], resolved, code)
 
 
 def required_skills(role_level_ids: Collection[int]) -> dict[int, list[RequiredSkill]]:

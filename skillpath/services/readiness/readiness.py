@@ -206,16 +206,15 @@ def assess(
     has_target: bool = True,
 ) -> Readiness:
     """Score a learner's readiness for their target role level and explain what is missing."""
-    rules = rules or ReadinessRules()
-    gaps = tuple(_gap(skill, held) for skill in sorted(required, key=lambda s: s.name))
-    states = {state.barrier: state for state in barriers}
-    barrier_list = [states.get(b, BarrierState(b, resolved=False)) for b in Barrier]
-
     if not has_target:
         return Readiness(0, Band.NOT_STARTED, 0.0, 0.0, (), has_target=False)
+    rules = rules or ReadinessRules()
+    gaps = tuple(_gap(skill, held) for skill in sorted(required, key=_by_name))
+    states = {state.barrier: state for state in barriers}
+    barrier_list = [states.get(b) or _UNTOUCHED[b] for b in _CHECKLIST]
 
     resolved = sum(1 for s in barrier_list if s.resolved)
-    credits = [gap.credit for gap in gaps]
+    credits = [credit(gap.held, gap.required) for gap in gaps]
     score, band = score_and_band(credits, resolved, len(barrier_list), rules)
     return Readiness(
         score,
@@ -227,6 +226,15 @@ def assess(
         points_per_skill=100 * rules.skill_weight / len(gaps) if gaps else 0.0,
         points_per_barrier=100 * rules.barrier_weight / len(barrier_list),
     )
+
+
+# Dashboards assess thousands of learners a page: the checklist's order and its untouched items are made once.
+_CHECKLIST = tuple(Barrier)
+_UNTOUCHED = {barrier: BarrierState(barrier, resolved=False) for barrier in Barrier}
+
+
+def _by_name(skill: RequiredSkill) -> str:
+    return skill.name
 
 
 def _gap(skill: RequiredSkill, held: Mapping[int, SkillLevel]) -> SkillGap:

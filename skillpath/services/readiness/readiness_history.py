@@ -1,11 +1,14 @@
-"""Readiness week by week, recomputed from the logs (skill awards and barrier changes), never from snapshots.
+"""Readiness week by week: read from the stored periods for dashboards, or replayed from the logs.
 
-For each week the learners' held skills and barriers are replayed up to the
-end of that week and scored with the same rule as everywhere else
-(`readiness.score_and_band`). Each learner is scored against their current
-target role level for every week. Queries are fixed in number, whatever the
-number of learners; learners are rescored only in weeks when something
-changed for them.
+Dashboards call `weekly_readiness_from_periods`, which reads `readiness_periods` (kept in step with
+the logs by `services/readiness/read_models.py`) for the learners of some cohorts and adds them up
+week by week: one query, and work in proportion to the periods read, not learners times weeks.
+
+`weekly_readiness_of` is the rule those periods must agree with, kept as a replay of the logs
+themselves (skill awards and barrier changes): for each week the learners' held skills and barriers
+are replayed up to the end of that week and scored with the same rule as everywhere else
+(`readiness.score_and_band`). Each learner is scored against their current target role level for
+every week. A test holds the two to the same weeks.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, func, select, type_coerce
 
 from skillpath.extensions import db
-from skillpath.models import Barrier, BarrierChange, ProgressEvent, SkillAward, SkillLevel, User
+from skillpath.models import Barrier, BarrierChange, ProgressEvent, ReadinessPeriod, SkillAward, SkillLevel, User
 from skillpath.services.readiness.learner_state import required_skills
 from skillpath.services.readiness.readiness import Band, ReadinessRules, credit, score_and_band
+from skillpath.services.readiness.scope import LearnerSet, among, is_empty
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,67 @@ class _LearnerState:
 
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def weekly_readiness_from_periods(
+    learners: LearnerSet, *, weeks: int = 26, today: date | None = None, keep: Collection[int] | None = None
+) -> list[Week]:
+    """Learners per band, and the mean score, at the end of each of the last `weeks` weeks (oldest first),
+    read from the stored readiness periods of these learners; only those in `keep`, if it is given.
+
+    Each period adds one to its band, and its score to the total, from the first week it covers in the
+    window to the week after its last: differences kept per week and summed once at the end.
+    """
+    today = today or datetime.now(UTC).date()
+    first_week = _week_start(today) - timedelta(weeks=weeks - 1)
+    after_window = first_week + timedelta(weeks=weeks)
+    counts = {band: [0] * (weeks + 1) for band in Band}
+    totals = [0] * (weeks + 1)
+    if not is_empty(learners) and (keep is None or keep):
+        # Read as plain rows on the connection (the ORM's row handling doubled the time), once anything
+        # not yet written is, with the periods it changes.
+        db.session.flush()
+        rows = (
+            db.session.connection()
+            .execute(
+                select(
+                    ReadinessPeriod.learner_id,
+                    ReadinessPeriod.starts,
+                    ReadinessPeriod.ends,
+                    ReadinessPeriod.score,
+                    ReadinessPeriod.band,
+                ).where(
+                    among(ReadinessPeriod.learner_id, learners),
+                    ReadinessPeriod.starts < after_window,
+                    (ReadinessPeriod.ends.is_(None)) | (ReadinessPeriod.ends > first_week),
+                )
+            )
+            .all()
+        )
+        kept = None if keep is None else set(keep)
+        bands = {band.value: band for band in Band}
+        for learner_id, starts, ends, score, band in rows:
+            if kept is not None and learner_id not in kept:
+                continue
+            begin = max(0, (starts - first_week).days // 7)
+            end = weeks if ends is None else min(weeks, (ends - first_week).days // 7)
+            if begin >= end:
+                continue
+            column = counts[bands[band]]
+            column[begin] += 1
+            column[end] -= 1
+            totals[begin] += score
+            totals[end] -= score
+    result = []
+    running = dict.fromkeys(Band, 0)
+    total = 0
+    for index in range(weeks):
+        for band in Band:
+            running[band] += counts[band][index]
+        total += totals[index]
+        present = sum(running.values())
+        result.append(Week(first_week + timedelta(weeks=index), dict(running), total / present if present else 0.0))
+    return result
 
 
 def weekly_readiness(

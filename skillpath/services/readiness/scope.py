@@ -5,14 +5,22 @@ An establishment has thousands of learners. Binding each of their ids into every
 itself, and the plan it gets is a hash join over the whole table. Selecting through the
 cohorts' memberships instead keeps each statement the same size whatever the establishment's,
 and lets the database walk the indexes from the cohort down.
+
+On PostgreSQL a dashboard's learners go instead as one array parameter (`learner_id = ANY(:ids)`):
+still one parameter whatever their number, the planner knows exactly how many there are, and it
+probes each table's learner index rather than running the membership subquery again in every
+statement (measured at 5,000 learners among 49,000: 8 to 20 ms a statement against 60 to 150 ms, and no
+scan of a national table). SQLite has no arrays, and plans the subquery well.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute
 
+from skillpath.extensions import db
 from skillpath.models import CohortMembership, LearnerProfile
 
 LearnerSet = Collection[int] | Select[int]
@@ -36,13 +44,41 @@ def current_learner_ids(cohort_ids: Sequence[int]) -> Select[int]:
     )
 
 
-def among(column: ColumnElement[int], learners: LearnerSet) -> ColumnElement[bool]:
-    """`column IN (…)` for either kind of learner set: a semi-join for a subquery, bound ids for a few."""
+def among(column: ColumnElement[int] | InstrumentedAttribute[int], learners: LearnerSet) -> ColumnElement[bool]:
+    """`column IN (…)` for either kind of learner set: a semi-join for a subquery, bound ids for a few,
+    and one array parameter for many on PostgreSQL."""
     if isinstance(learners, Select):
         return column.in_(learners)
-    return column.in_(list(learners))
+    ids = list(learners)
+    if len(ids) > FEW_LEARNERS and has_arrays():
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def has_arrays() -> bool:
+    """Whether the database takes a list of ids as one array parameter (PostgreSQL)."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def is_empty(learners: LearnerSet) -> bool:
     """Whether the set is known to be empty without asking the database (a subquery never is, here)."""
     return not isinstance(learners, Select) and not learners
+
+
+FEW_LEARNERS = 100
+"""Up to this many learners, binding their ids is as cheap as a subquery and selects no one else."""
+
+
+def narrowest(kept: Sequence[int], total: int, everyone: Select[int]) -> LearnerSet:
+    """The learners a dashboard shows, in the form that keeps its statements one size.
+
+    `kept` are the ids left after the dashboard's filters, of the `total` in `everyone`. On PostgreSQL
+    they go as one array parameter (see `among`). Elsewhere, with nothing filtered out the subquery is
+    exact; with a few left their ids are bound; otherwise the subquery selects more learners than are
+    shown (which only costs rows that callers never look up), rather than binding thousands of ids.
+    """
+    if has_arrays():
+        return list(kept)
+    if len(kept) == total or len(kept) > FEW_LEARNERS:
+        return everyone
+    return list(kept)

@@ -10,10 +10,10 @@ written here.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from skillpath.extensions import db
@@ -24,6 +24,7 @@ from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
 from skillpath.services.errors import InvalidInput
 from skillpath.services.locking import lock_learner
+from skillpath.services.readiness.scope import LearnerSet, among, is_empty
 
 # Statuses staff choose from; "Not started" only means that nothing has been recorded.
 CHOOSABLE = (
@@ -67,14 +68,19 @@ def status_history(learner: User) -> list[ReadinessStatusChange]:
     )
 
 
-def current_statuses(learner_ids: Collection[int]) -> dict[int, WorkReadiness]:
-    """The current status of each learner in one query; learners with no change are "Not started"."""
-    result = dict.fromkeys(learner_ids, WorkReadiness.NOT_STARTED)
-    if not learner_ids:
+def current_statuses(learners: LearnerSet) -> dict[int, WorkReadiness]:
+    """The current status of each learner in one query; learners with no change are "Not started".
+
+    Any learner may be looked up, even one a subquery did not name: they have no change, so "Not started".
+    """
+    result: dict[int, WorkReadiness] = defaultdict(lambda: WorkReadiness.NOT_STARTED)
+    if not isinstance(learners, Select):
+        result.update(dict.fromkeys(learners, WorkReadiness.NOT_STARTED))
+    if is_empty(learners):
         return result
     rows = db.session.execute(
         select(ReadinessStatusChange.learner_id, ReadinessStatusChange.status)
-        .where(ReadinessStatusChange.learner_id.in_(list(learner_ids)))
+        .where(among(ReadinessStatusChange.learner_id, learners))
         .order_by(ReadinessStatusChange.changed_at, ReadinessStatusChange.id)
     )
     for learner_id, status in rows:
