@@ -43,7 +43,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_readiness_periods'))
     )
     with op.batch_alter_table('readiness_periods', schema=None) as batch_op:
-        batch_op.create_index('ix_readiness_periods_current', ['ends', 'band'], unique=False)
+        batch_op.create_index('ix_readiness_periods_current', ['learner_id', 'band', 'score'], unique=True, sqlite_where=sa.text('ends IS NULL'), postgresql_where=sa.text('ends IS NULL'))
         batch_op.create_index('ix_readiness_periods_learner_starts', ['learner_id', 'starts'], unique=True)
 
     op.create_table('enrolment_states',
@@ -71,7 +71,7 @@ def downgrade():
     op.drop_table('enrolment_states')
     with op.batch_alter_table('readiness_periods', schema=None) as batch_op:
         batch_op.drop_index('ix_readiness_periods_learner_starts')
-        batch_op.drop_index('ix_readiness_periods_current')
+        batch_op.drop_index('ix_readiness_periods_current', sqlite_where=sa.text('ends IS NULL'), postgresql_where=sa.text('ends IS NULL'))
 
     op.drop_table('readiness_periods')
     op.drop_table('stored_files')

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skillpath.extensions import db
@@ -31,7 +31,17 @@ class ReadinessPeriod(db.Model):  # type: ignore[name-defined]
     __tablename__ = "readiness_periods"
     __table_args__ = (
         Index("ix_readiness_periods_learner_starts", "learner_id", "starts", unique=True),
-        Index("ix_readiness_periods_current", "ends", "band"),
+        # Each learner's current period (at most one), found from the learner: dashboards join to it from a
+        # cohort's members, and the index alone answers with the band and score.
+        Index(
+            "ix_readiness_periods_current",
+            "learner_id",
+            "band",
+            "score",
+            unique=True,
+            sqlite_where=text("ends IS NULL"),
+            postgresql_where=text("ends IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

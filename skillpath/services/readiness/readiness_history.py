@@ -13,9 +13,10 @@ every week. A test holds the two to the same weeks.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
 
@@ -82,37 +83,52 @@ def weekly_readiness_from_periods(
         # Read as plain rows on the connection (the ORM's row handling doubled the time), once anything
         # not yet written is, with the periods it changes.
         db.session.flush()
-        rows = (
-            db.session.connection()
-            .execute(
+        window = (
+            ReadinessPeriod.starts < after_window,
+            (ReadinessPeriod.ends.is_(None)) | (ReadinessPeriod.ends > first_week),
+        )
+        connection = db.session.connection()
+        runs: Sequence[Any]  # (starts, ends, band, learners, total score) for each run of weeks
+        if keep is None:
+            # Everyone in the set counts: the database adds up the learners whose periods start and end in
+            # the same weeks, so a few hundred rows come back rather than one per learner and period.
+            runs = connection.execute(
                 select(
-                    ReadinessPeriod.learner_id,
                     ReadinessPeriod.starts,
                     ReadinessPeriod.ends,
-                    ReadinessPeriod.score,
                     ReadinessPeriod.band,
-                ).where(
-                    among(ReadinessPeriod.learner_id, learners),
-                    ReadinessPeriod.starts < after_window,
-                    (ReadinessPeriod.ends.is_(None)) | (ReadinessPeriod.ends > first_week),
+                    func.count(),
+                    func.sum(ReadinessPeriod.score),
                 )
-            )
-            .all()
-        )
-        kept = None if keep is None else set(keep)
+                .where(among(ReadinessPeriod.learner_id, learners), *window)
+                .group_by(ReadinessPeriod.starts, ReadinessPeriod.ends, ReadinessPeriod.band)
+            ).all()
+        else:
+            kept = set(keep)
+            runs = [
+                (starts, ends, band, 1, score)
+                for learner_id, starts, ends, score, band in connection.execute(
+                    select(
+                        ReadinessPeriod.learner_id,
+                        ReadinessPeriod.starts,
+                        ReadinessPeriod.ends,
+                        ReadinessPeriod.score,
+                        ReadinessPeriod.band,
+                    ).where(among(ReadinessPeriod.learner_id, learners), *window)
+                ).all()
+                if learner_id in kept
+            ]
         bands = {band.value: band for band in Band}
-        for learner_id, starts, ends, score, band in rows:
-            if kept is not None and learner_id not in kept:
-                continue
+        for starts, ends, band, learners_in_run, score in runs:
             begin = max(0, (starts - first_week).days // 7)
             end = weeks if ends is None else min(weeks, (ends - first_week).days // 7)
             if begin >= end:
                 continue
             column = counts[bands[band]]
-            column[begin] += 1
-            column[end] -= 1
-            totals[begin] += score
-            totals[end] -= score
+            column[begin] += learners_in_run
+            column[end] -= learners_in_run
+            totals[begin] += int(score)
+            totals[end] -= int(score)
     result = []
     running = dict.fromkeys(Band, 0)
     total = 0
