@@ -61,7 +61,7 @@ def test_every_figure_is_valid_plotly():
         charts.barriers_figure(dict.fromkeys(Barrier, 2)),
         charts.cohorts_figure([CohortSummary(cohort, 10, counts) for cohort in cohorts]),
         charts.learner_grid_figure(learner_grid),
-        charts.cohort_grid_figure(cohort_grid),
+        charts.skill_totals_figure(cohort_grid),
         charts.places_figure(["HMP Alder", "HMP Birch"], [counts, counts]),
     ]
     for figure in figures:

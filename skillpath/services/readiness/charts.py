@@ -186,21 +186,20 @@ def cohorts_figure(summaries: Sequence[CohortSummary]) -> Figure:
             "type": "bar",
             "orientation": "h",
             "name": band.label,
-            "y": rows,
+            # No "y": Plotly numbers the bars 0, 1, 2… itself, which saves a list per band at 200 cohorts.
             "x": [summary.bands[band] for summary in summaries],
             "marker": {"color": BAND_COLOURS[band]},
-            "hovertext": [
-                _("%(name)s: %(count)s %(band)s", name=name, count=summary.bands[band], band=band.label.lower())
-                for name, summary in zip(names, summaries, strict=True)
-            ],
-            "hoverinfo": "text",
+            # The cohort's name is the axis label beside its bar: repeating it in every bar's hover text
+            # would cost a few kilobytes a cohort at an establishment of a hundred or more.
+            "hovertemplate": _("%(count)s %(band)s", count="%{x}", band=band.label.lower()) + "<extra></extra>",
         }
         for band in Band
     ]
     return {
         "data": traces,
         "layout": _layout(
-            height=50 * len(summaries) + 170,
+            # Thinner bars beyond a screenful of cohorts, as in the national view's chart of establishments.
+            height=(50 if len(summaries) <= 20 else 24) * len(summaries) + 170,
             barmode="stack",
             showlegend=True,
             legend=_legend(y=1.02, yanchor="bottom"),
@@ -309,20 +308,49 @@ def share_category(percent: int) -> tuple[int, object, str, str]:
     return next(band for band in SHARE_BANDS if percent >= band[0])
 
 
-def cohort_grid_figure(grid: CohortSkillGrid) -> Figure:
-    """Cohorts down, the role's skills across; each cell the share of learners holding the skill at the level."""
-    # Looked up in the reader's language once, not once a cell (an establishment's grids have thousands).
-    pattern = _("%(cohort)s – %(skill)s: %(met)s of %(learners)s at the level needed")
-    names = {floor: str(label) for floor, label, _fill, _text in SHARE_BANDS}
-    cells = []
-    for row_index, (cohort, row_cells) in enumerate(grid.rows):
-        for column, cell in enumerate(row_cells):
-            skill = grid.skills[column][0]
-            hover = pattern % {"cohort": cohort.name, "skill": skill, "met": cell.met, "learners": cell.learners}
-            cells.append((row_index, column, names[share_category(cell.percent)[0]], f"{cell.percent}%", hover))
-    categories = [(label, fill, text) for _floor, label, fill, text in SHARE_BANDS]
-    labels = [cohort.name for cohort, _ in grid.rows]
-    return {"data": _grid_traces(cells, categories), "layout": _grid_layout(grid.skills, labels)}
+def skill_totals_figure(grid: CohortSkillGrid) -> Figure:
+    """For one role level, the share of everyone working towards it who holds each skill at the level needed.
+
+    One bar a skill, summed over the cohorts: a cohort-by-skill grid has a row per cohort and runs to
+    hundreds of kilobytes at a large establishment, so each cohort's own dashboard shows its detail instead.
+    """
+    totals = grid.totals
+    labels = [f"{_wrap(name, 28)}<br>({level.lower()})" for name, level in grid.skills]
+    pattern = _("%(skill)s: %(met)s of %(learners)s at the level needed")
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": list(range(len(totals))),
+                "x": [cell.percent for cell in totals],
+                "marker": {
+                    "color": [share_category(cell.percent)[2] for cell in totals],
+                    "line": {"color": "#0b0c0c", "width": 1},
+                },
+                "text": [f"{cell.percent}%" for cell in totals],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertext": [
+                    pattern % {"skill": name, "met": cell.met, "learners": cell.learners}
+                    for (name, _level), cell in zip(grid.skills, totals, strict=True)
+                ],
+                "hoverinfo": "text",
+            }
+        ],
+        "layout": _layout(
+            height=48 * len(totals) + 120,
+            xaxis=_axis(title={"text": _("Learners at the level needed (%)")}, range=[0, 110], ticksuffix="%"),
+            yaxis=_axis(
+                tickmode="array",
+                tickvals=list(range(len(totals))),
+                ticktext=labels,
+                autorange="reversed",
+                showgrid=False,
+            ),
+            margin={"l": 20, "r": 40, "t": 20, "b": 60},
+        ),
+    }
 
 
 def cohort_charts(dashboard: Dashboard) -> dict[str, object]:
@@ -342,7 +370,7 @@ def establishment_charts(dashboard: Dashboard | Overview) -> dict[str, object]:
         "distribution": distribution_figure(dashboard.distribution),
         "weekly": weekly_figure(dashboard.weeks),
         "barriers": barriers_figure(dashboard.barriers_outstanding),
-        "grids": [(grid, cohort_grid_figure(grid)) for grid in dashboard.cohort_grids],
+        "grids": [(grid, skill_totals_figure(grid)) for grid in dashboard.cohort_grids],
     }
 
 

@@ -282,6 +282,17 @@ class CohortSkillGrid:
     def learners(self) -> int:
         return sum(cells[0].learners for _, cells in self.rows if cells)
 
+    @property
+    def totals(self) -> tuple[GroupSkillCell, ...]:
+        """Each skill across every cohort in the grid: what the establishment view shows, as a cohort-by-skill
+        grid runs to thousands of cells at a large establishment (each cohort's dashboard has its own)."""
+        learners = self.learners
+        wording = next((cells[0].wording for _, cells in self.rows if cells), None)
+        return tuple(
+            GroupSkillCell(sum(cells[column].met for _, cells in self.rows), learners, wording)
+            for column in range(len(self.skills))
+        )
+
 
 @dataclass(frozen=True)
 class Selection:
