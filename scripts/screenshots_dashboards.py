@@ -4,8 +4,8 @@
 
 Signs in through the real form (as `scripts/screenshots.py` does) and saves, 1280 pixels wide:
 docs/screenshots/mentor-dashboard.png (a cohort's dashboard, to the readiness-over-time chart),
-establishment.png (the head of education's view of every cohort) and learner-record.png (a
-learner's record as their mentor sees it). Each is cut after a chosen element, so the charts
+establishment.png (the head of education's view of every cohort), national.png (an administrator's
+view of every establishment) and learner-record.png (a learner's record as their mentor sees it). Each is cut after a chosen element, so the charts
 show without a page-long image.
 """
 
@@ -25,6 +25,7 @@ from screenshots import CHROMIUM_ARGS, ROOT, ScreenshotError, fresh_page, sign_i
 SHOTS = (
     ("mentor-dashboard.png", "demo-mentor", ["Digital skills – autumn 2026"], "#chart-weekly"),
     ("establishment.png", "demo-head", ["Establishment"], "#chart-distribution"),
+    ("national.png", "demo-admin", ["Dashboards"], "#table-establishments"),
     (
         "learner-record.png",
         "demo-mentor",

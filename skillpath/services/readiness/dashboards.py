@@ -39,6 +39,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     null,
     or_,
     select,
@@ -763,9 +764,10 @@ class Overview:
 Memberships = Select[int, int, int | None, date | None, str]  # learner, cohort, target, release date, band
 
 
-def _memberships(cohort_ids: Sequence[int], filters: Filters, today: date) -> Memberships:
+def _memberships(cohort_ids: Sequence[int], filters: Filters, today: date, *, with_band: bool = True) -> Memberships:
     """A row per current learner of these cohorts (as `current_learners` lists them) passing every filter but
-    the name, with their band now: no current readiness period means they have not started."""
+    the name, with their band now: no current readiness period means they have not started. The to-do lists
+    need no band (`with_band=False`), and are spared the join to each learner's current period."""
     band = func.coalesce(ReadinessPeriod.band, Band.NOT_STARTED.value)
     statement: Memberships = (
         select(
@@ -773,19 +775,20 @@ def _memberships(cohort_ids: Sequence[int], filters: Filters, today: date) -> Me
             CohortMembership.cohort_id.label("cohort_id"),
             LearnerProfile.target_role_level_id.label("target"),
             LearnerProfile.release_date.label("release_date"),
-            band.label("band"),
+            (band if with_band or filters.band is not None else literal(Band.NOT_STARTED.value)).label("band"),
         )
         .join(LearnerProfile, LearnerProfile.user_id == CohortMembership.learner_id)
-        .outerjoin(
-            ReadinessPeriod,
-            and_(ReadinessPeriod.learner_id == CohortMembership.learner_id, ReadinessPeriod.ends.is_(None)),
-        )
         .where(
             CohortMembership.cohort_id.in_(list(cohort_ids)),
             CohortMembership.left_at.is_(None),
             LearnerProfile.released_at.is_(None),
         )
     )
+    if with_band or filters.band is not None:
+        statement = statement.outerjoin(
+            ReadinessPeriod,
+            and_(ReadinessPeriod.learner_id == CohortMembership.learner_id, ReadinessPeriod.ends.is_(None)),
+        )
     if filters.role_level is not None:
         level_id = select(RoleLevel.id).where(RoleLevel.public_id == filters.role_level).scalar_subquery()
         statement = statement.where(LearnerProfile.target_role_level_id == level_id)
@@ -1099,7 +1102,7 @@ def list_work(
 def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime, *, counting: bool = False) -> Any:
     """The statement choosing one list's items, most urgent first as `worklist` orders them (ties by name), each
     as (learner id, cohort id, enrolment id or None); or, `counting`, the statement counting them."""
-    people = _memberships(cohort_ids, Filters(), now.date()).subquery()
+    people = _memberships(cohort_ids, Filters(), now.date(), with_band=False).subquery()
     name = func.lower(LearnerProfile.preferred_name)
     statement: Select[Any]
     if kind is WorklistKind.AWAITING:
