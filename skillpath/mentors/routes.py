@@ -50,10 +50,11 @@ def home() -> str:
 def _home_page() -> str:
     now = datetime.now(UTC)
     cohorts = organisations.list_cohorts_for_mentor(current_user)
+    summaries, worklist = dashboards.home_figures(cohorts, now=now, shown=dashboards.WORKLIST_SHOWN)
     return render_template(
         "mentors/home.html",
-        summaries=dashboards.summarise_cohorts(cohorts, now.date()),
-        worklist=dashboards.list_to_do([c.id for c in cohorts], now=now, shown=dashboards.WORKLIST_SHOWN),
+        summaries=summaries,
+        worklist=worklist,
         shown=dashboards.WORKLIST_SHOWN,
         cohort_names={cohort.id: cohort.name for cohort in cohorts},
         now=now,

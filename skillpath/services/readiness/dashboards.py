@@ -1048,10 +1048,117 @@ class ToDo:
 
 
 def list_to_do(cohort_ids: Sequence[int], *, now: datetime, shown: int = WORKLIST_SHOWN) -> ToDo:
-    def first(kind: WorklistKind) -> WorkItems:
-        return list_work(cohort_ids, kind, now=now, limit=shown)
+    """The first `shown` of each to-do list and their lengths (see `home_figures`, which also counts)."""
+    members, ready = _members_at_home(cohort_ids, now)
+    return _to_do(members, ready, now=now, shown=shown)
 
-    return ToDo(first(WorklistKind.AWAITING), first(WorklistKind.INACTIVE), first(WorklistKind.RELEASING))
+
+def home_figures(
+    cohorts: Sequence[Cohort], *, now: datetime, shown: int = WORKLIST_SHOWN
+) -> tuple[list[CohortSummary], ToDo]:
+    """A mentor's home: each cohort's counts (as `summarise_cohorts`) and the to-do lists (as `list_to_do`).
+
+    A head of education's home covers thousands of learners. Asking the database for each figure and each
+    list's count and first items (as a "See all" page does, `list_work`) would walk every member eight
+    times; here they are read once, with what each list orders and chooses by and each learner's band now,
+    and one statement more finds the modules ready for sign-off. The lists keep `_work_statement`'s order,
+    so the home and "See all" agree.
+    """
+    members, ready = _members_at_home([cohort.id for cohort in cohorts], now)
+    soon = now.date() + timedelta(days=RELEASE_SOON_DAYS)
+    bands = {band.value: band for band in Band}
+    counts: dict[int, dict[Band, int]] = {cohort.id: dict.fromkeys(Band, 0) for cohort in cohorts}
+    releasing: Counter[int] = Counter()
+    waiting_per_learner = Counter(learner_id for learner_id, _enrolment_id, _last in ready)
+    waiting: Counter[int] = Counter()
+    for learner_id, cohort_id, release, _name, _since, _resolved, band in members:
+        counts[cohort_id][bands[band]] += 1
+        releasing[cohort_id] += 1 if release is not None and release <= soon else 0
+        waiting[cohort_id] += waiting_per_learner[learner_id]
+    summaries = [
+        CohortSummary(
+            cohort=cohort,
+            learners=sum(counts[cohort.id].values()),
+            bands=counts[cohort.id],
+            awaiting_sign_off=waiting[cohort.id],
+            releases_soon=releasing[cohort.id],
+        )
+        for cohort in cohorts
+    ]
+    return summaries, _to_do(members, ready, now=now, shown=shown)
+
+
+def _members_at_home(cohort_ids: Sequence[int], now: datetime) -> tuple[Sequence[Any], Sequence[Any]]:
+    """Every current member of these cohorts as (learner id, cohort id, release date, name in lower case, last
+    active, checklist items sorted out, band now), and the modules ready for sign-off of them as
+    (learner id, enrolment id, last activity): two statements."""
+    people = _memberships(cohort_ids, Filters(), now.date()).subquery()
+    resolved = (
+        select(func.count())
+        .where(
+            BarrierItem.learner_id == people.c.learner_id,
+            or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED),
+        )
+        .scalar_subquery()
+    )
+    connection = db.session.connection()
+    members = connection.execute(
+        select(
+            people.c.learner_id,
+            people.c.cohort_id,
+            people.c.release_date,
+            func.lower(LearnerProfile.preferred_name),
+            func.coalesce(LearnerProfile.last_activity_at, User.created_at),
+            resolved,
+            people.c.band,
+        )
+        .join_from(people, LearnerProfile, LearnerProfile.user_id == people.c.learner_id)
+        .join(User, User.id == people.c.learner_id)
+    ).all()
+    ready = connection.execute(
+        select(EnrolmentState.learner_id, EnrolmentState.enrolment_id, EnrolmentState.last_activity_at).where(
+            EnrolmentState.status == ModuleStatus.READY_FOR_SIGN_OFF.value,
+            EnrolmentState.learner_id.in_(select(people.c.learner_id)),
+        )
+    ).all()
+    return members, ready
+
+
+def _to_do(members: Sequence[Any], ready: Sequence[Any], *, now: datetime, shown: int) -> ToDo:
+    """The three lists from `_members_at_home`'s rows, each in `_work_statement`'s order, cut to `shown`."""
+    quiet_since = now - timedelta(days=INACTIVE_DAYS)
+    due_by = now.date() + timedelta(days=RELEASE_SOON_DAYS)
+    never = datetime.max.replace(tzinfo=UTC)
+    modules: dict[int, list[tuple[int, datetime | None]]] = defaultdict(list)
+    for learner_id, enrolment_id, last_activity_at in ready:
+        modules[learner_id].append((enrolment_id, last_activity_at))
+    awaiting = sorted(
+        (
+            (last is None, last or never, name, learner_id, cohort_id, enrolment_id),
+            (learner_id, cohort_id, enrolment_id),
+        )
+        for learner_id, cohort_id, _release, name, _since, _resolved, _band in members
+        for enrolment_id, last in modules.get(learner_id, ())
+    )
+    inactive = sorted(
+        ((since, name, learner_id, cohort_id), (learner_id, cohort_id, None))
+        for learner_id, cohort_id, _release, name, since, _resolved, _band in members
+        if since < quiet_since
+    )
+    releasing = sorted(
+        ((release, name, learner_id, cohort_id), (learner_id, cohort_id, None))
+        for learner_id, cohort_id, release, name, _since, done, _band in members
+        if release is not None and release <= due_by and done < len(Barrier)
+    )
+
+    def first(kind: WorklistKind, ordered: Sequence[tuple[Any, tuple[int, int, int | None]]]) -> WorkItems:
+        return _work_items(kind, [chosen for _, chosen in ordered[:shown]], len(ordered))
+
+    return ToDo(
+        first(WorklistKind.AWAITING, awaiting),
+        first(WorklistKind.INACTIVE, inactive),
+        first(WorklistKind.RELEASING, releasing),
+    )
 
 
 def worklist_page(cohort_ids: Sequence[int], kind: WorklistKind, number: int, *, now: datetime) -> Page[Any]:
@@ -1081,6 +1188,13 @@ def list_work(
         total = connection.execute(_work_statement(cohort_ids, kind, now, counting=True)).scalar_one()
     # The same statements for an empty list as for a long one, so a page's count is one whatever its data.
     chosen = connection.execute(_work_statement(cohort_ids, kind, now).limit(limit).offset(offset)).all()
+    return _work_items(
+        kind, [(learner_id, cohort_id, enrolment_id) for learner_id, cohort_id, enrolment_id in chosen], total
+    )
+
+
+def _work_items(kind: WorklistKind, chosen: Sequence[tuple[int, int, int | None]], total: int) -> WorkItems:
+    """What a list's table shows of the chosen (learner id, cohort id, enrolment id) items, in a few statements."""
     facts = _learner_facts({learner_id for learner_id, _cohort_id, _enrolment_id in chosen})
     if kind is WorklistKind.AWAITING:
         states = {
@@ -1090,6 +1204,7 @@ def list_work(
         items: list[Any] = [
             (WorkItem(facts[learner_id], cohort_id), states[enrolment_id])
             for learner_id, cohort_id, enrolment_id in chosen
+            if enrolment_id is not None  # always, on this list
         ]
     elif kind is WorklistKind.RELEASING:
         open_ = _open_barriers(list(facts))
@@ -1102,8 +1217,16 @@ def list_work(
 def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime, *, counting: bool = False) -> Any:
     """The statement choosing one list's items, most urgent first as `worklist` orders them (ties by name), each
     as (learner id, cohort id, enrolment id or None); or, `counting`, the statement counting them."""
-    people = _memberships(cohort_ids, Filters(), now.date(), with_band=False).subquery()
-    name = func.lower(LearnerProfile.preferred_name)
+    # The name and last activity come with the members, so the profile is read once, not joined again.
+    people = (
+        _memberships(cohort_ids, Filters(), now.date(), with_band=False)
+        .add_columns(
+            func.lower(LearnerProfile.preferred_name).label("name"),
+            LearnerProfile.last_activity_at.label("last_activity_at"),
+        )
+        .subquery()
+    )
+    name = people.c.name
     statement: Select[Any]
     if kind is WorklistKind.AWAITING:
         statement = (
@@ -1114,7 +1237,7 @@ def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime
         order: list[Any] = [EnrolmentState.last_activity_at.is_(None), EnrolmentState.last_activity_at]
         tie = [EnrolmentState.enrolment_id]
     elif kind is WorklistKind.INACTIVE:
-        since = func.coalesce(LearnerProfile.last_activity_at, User.created_at)
+        since = func.coalesce(people.c.last_activity_at, User.created_at)
         statement = (
             select(people.c.learner_id, people.c.cohort_id, null())
             .join_from(people, User, User.id == people.c.learner_id)
@@ -1134,7 +1257,6 @@ def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime
             people.c.release_date <= now.date() + timedelta(days=RELEASE_SOON_DAYS), resolved < len(Barrier)
         )
         order, tie = [people.c.release_date], []
-    statement = statement.join(LearnerProfile, LearnerProfile.user_id == people.c.learner_id)
     if counting:
         return select(func.count()).select_from(statement.subquery())
     return statement.order_by(*order, name, people.c.learner_id, people.c.cohort_id, *tie)
