@@ -5,8 +5,8 @@
 Signs in through the real form (as `scripts/screenshots.py` does) and saves, 1280 pixels wide:
 docs/screenshots/mentor-dashboard.png (a cohort's dashboard, to the readiness-over-time chart),
 establishment.png (the head of education's view of every cohort), national.png (an administrator's
-view of every establishment) and learner-record.png (a learner's record as their mentor sees it). Each is cut after a chosen element, so the charts
-show without a page-long image.
+view of every establishment) and learner-record.png (a learner's record as their mentor sees it).
+Each is cut after a chosen element, so the charts show without a page-long image.
 """
 
 from __future__ import annotations
