@@ -179,41 +179,8 @@ def barriers_figure(counts: Mapping[Barrier, int]) -> Figure:
 
 def cohorts_figure(summaries: Sequence[CohortSummary]) -> Figure:
     """Cohorts side by side: each one's learners split by band."""
-    rows = list(range(len(summaries)))
     names = [summary.cohort.name if summary.cohort else _("Everyone") for summary in summaries]
-    traces = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": band.label,
-            # No "y": Plotly numbers the bars 0, 1, 2… itself, which saves a list per band at 200 cohorts.
-            "x": [summary.bands[band] for summary in summaries],
-            "marker": {"color": BAND_COLOURS[band]},
-            # The cohort's name is the axis label beside its bar: repeating it in every bar's hover text
-            # would cost a few kilobytes a cohort at an establishment of a hundred or more.
-            "hovertemplate": _("%(count)s %(band)s", count="%{x}", band=band.label.lower()) + "<extra></extra>",
-        }
-        for band in Band
-    ]
-    return {
-        "data": traces,
-        "layout": _layout(
-            # Thinner bars beyond a screenful of cohorts, as in the national view's chart of establishments.
-            height=(50 if len(summaries) <= 20 else 24) * len(summaries) + 170,
-            barmode="stack",
-            showlegend=True,
-            legend=_legend(y=1.02, yanchor="bottom"),
-            xaxis=_axis(title={"text": _("Learners")}, rangemode="tozero", tickformat=",d"),
-            yaxis=_axis(
-                tickmode="array",
-                tickvals=rows,
-                ticktext=[_wrap(name, 24) for name in names],
-                autorange="reversed",
-                showgrid=False,
-            ),
-            margin={"l": 20, "r": 20, "t": 50, "b": 60},
-        ),
-    }
+    return places_figure(names, [summary.bands for summary in summaries], wrap=24)
 
 
 def _grid_traces(
@@ -374,41 +341,37 @@ def establishment_charts(dashboard: Dashboard | Overview) -> dict[str, object]:
     }
 
 
-def places_figure(names: Sequence[str], bands: Sequence[Mapping[Band, int]]) -> Figure:
-    """Places side by side (the national view's establishments), each one's learners split by band.
-
-    Bars are thinner than the cohorts chart's, as there may be over a hundred of them.
-    """
+def places_figure(names: Sequence[str], bands: Sequence[Mapping[Band, int]], *, wrap: int = 32) -> Figure:
+    """Places side by side (an establishment's cohorts, the national view's establishments), each one's
+    learners split by band, with names wrapped at `wrap` characters."""
     rows = list(range(len(names)))
     traces = [
         {
             "type": "bar",
             "orientation": "h",
             "name": band.label,
-            "y": rows,
+            # No "y": Plotly numbers the bars 0, 1, 2… itself, which saves a list per band at 200 places.
             "x": [counts[band] for counts in bands],
             "marker": {"color": BAND_COLOURS[band]},
-            "hovertext": [
-                _("%(name)s: %(count)s %(band)s", name=name, count=counts[band], band=band.label.lower())
-                for name, counts in zip(names, bands, strict=True)
-            ],
-            "hoverinfo": "text",
+            # The place's name is the axis label beside its bar: repeating it in every bar's hover text
+            # would cost a few kilobytes a place at a hundred or more.
+            "hovertemplate": _("%(count)s %(band)s", count="%{x}", band=band.label.lower()) + "<extra></extra>",
         }
         for band in Band
     ]
     return {
         "data": traces,
         "layout": _layout(
-            height=24 * len(names) + 170,
+            # Thinner bars beyond a screenful of places.
+            height=(50 if len(names) <= 20 else 24) * len(names) + 170,
             barmode="stack",
-            bargap=0.25,
             showlegend=True,
             legend=_legend(y=1.02, yanchor="bottom"),
             xaxis=_axis(title={"text": _("Learners")}, rangemode="tozero", tickformat=",d"),
             yaxis=_axis(
                 tickmode="array",
                 tickvals=rows,
-                ticktext=[_wrap(name, 32) for name in names],
+                ticktext=[_wrap(name, wrap) for name in names],
                 autorange="reversed",
                 showgrid=False,
             ),

@@ -940,7 +940,7 @@ def _barriers_outstanding(kept: Subquery, learners: int) -> dict[Barrier, int]:
         .execute(
             select(type_coerce(BarrierItem.barrier, String), func.count())
             .join_from(kept, BarrierItem, BarrierItem.learner_id == kept.c.learner_id)
-            .where(or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED))
+            .where(_sorted_out())
             .group_by(BarrierItem.barrier)
         )
         .all()
@@ -1093,14 +1093,7 @@ def _members_at_home(cohort_ids: Sequence[int], now: datetime) -> tuple[Sequence
     active, checklist items sorted out, band now), and the modules ready for sign-off of them as
     (learner id, enrolment id, last activity): two statements."""
     people = _memberships(cohort_ids, Filters(), now.date()).subquery()
-    resolved = (
-        select(func.count())
-        .where(
-            BarrierItem.learner_id == people.c.learner_id,
-            or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED),
-        )
-        .scalar_subquery()
-    )
+    resolved = _items_sorted_out(people.c.learner_id)
     connection = db.session.connection()
     members = connection.execute(
         select(
@@ -1245,14 +1238,7 @@ def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime
         )
         order, tie = [since], []
     else:
-        resolved = (
-            select(func.count())
-            .where(
-                BarrierItem.learner_id == people.c.learner_id,
-                or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED),
-            )
-            .scalar_subquery()
-        )
+        resolved = _items_sorted_out(people.c.learner_id)
         statement = select(people.c.learner_id, people.c.cohort_id, null()).where(
             people.c.release_date <= now.date() + timedelta(days=RELEASE_SOON_DAYS), resolved < len(Barrier)
         )
@@ -1260,6 +1246,16 @@ def _work_statement(cohort_ids: Sequence[int], kind: WorklistKind, now: datetime
     if counting:
         return select(func.count()).select_from(statement.subquery())
     return statement.order_by(*order, name, people.c.learner_id, people.c.cohort_id, *tie)
+
+
+def _sorted_out() -> ColumnElement[bool]:
+    """A checklist item sorted out, in SQL, as `BarrierItem.is_resolved` says in Python."""
+    return or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED)
+
+
+def _items_sorted_out(learner_id: Any) -> Any:
+    """How many of this learner's checklist items are sorted out (a correlated count, for the to-do lists)."""
+    return select(func.count()).where(BarrierItem.learner_id == learner_id, _sorted_out()).scalar_subquery()
 
 
 def _learner_facts(ids: Collection[int]) -> dict[int, LearnerFacts]:
@@ -1291,7 +1287,7 @@ def _open_barriers(learner_ids: list[int]) -> dict[int, tuple[Barrier, ...]]:
     rows = db.session.connection().execute(
         select(BarrierItem.learner_id, type_coerce(BarrierItem.barrier, String)).where(
             BarrierItem.learner_id.in_(learner_ids),
-            or_(BarrierItem.already_in_place.is_(True), BarrierItem.status == BarrierStatus.COMPLETED),
+            _sorted_out(),
         )
     )
     for learner_id, barrier in rows:
