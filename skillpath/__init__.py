@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Flask, Response, g, session
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
+from sqlalchemy import create_engine
 
 from config import Config, ConfigError, get_config
-from skillpath.extensions import csrf, db, limiter, login_manager, migrate
+from skillpath.extensions import PUBLIC_READS, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Fl
     _register_issuer(app)
     _register_read_models(app)
     _register_blueprints(app)
+    _limit_at_views_only(app)
     _register_security_headers(app)
     _register_errorhandlers(app)
     _register_commands(app)
@@ -86,11 +88,35 @@ def _configure_database_url(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True}
 
 
+def _limit_at_views_only(app: Flask) -> None:
+    """Take out Flask-Limiter's own check before every request when it has nothing to count.
+
+    Every SkillPath limit is a decorator on its view (sign-in, certificate checks, share links, API tokens), and
+    those count when their view is called. The extension's before-request hook exists for default, application,
+    meta and blueprint limits, and SkillPath sets none; it cost each certificate check a second walk through the
+    limiter. Should any of those limits ever be set, the hook stays in.
+    """
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or limiter._meta_limits or manager._blueprint_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
+
+
 def _register_extensions(app: Flask) -> None:
     import skillpath.models  # noqa: F401  (registers every table before migrate sees the metadata)
     from skillpath.auth.loader import configure_login
 
     db.init_app(app)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        # Public certificate checks read through a small pool of their own, in autocommit and without the ping
+        # before each use: one statement that only reads, sent again once if its connection was dropped
+        # (services/certificates/certificates.py). A worker keeps at most one connection in it while it checks.
+        app.extensions[PUBLIC_READS] = create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, hide_parameters=True
+        )
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

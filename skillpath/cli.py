@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from skillpath.extensions import db
+from skillpath.extensions import db, dispose_engines
 from skillpath.logs import security_event
 from skillpath.services.catalogue.catalogue_store import UpsertCounts
 
@@ -136,7 +136,7 @@ def backup_restore_command(archive: Path, yes: bool) -> None:
     locations = backups.locations_from_app(current_app)
     # Let go of this process's own connections, so that nothing holds a lock the restore needs.
     db.session.remove()
-    db.engine.dispose()
+    dispose_engines()
     try:
         report = backups.restore_backup(locations, archive, overwrite=yes)
     except backups.BackupError as error:

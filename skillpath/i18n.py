@@ -186,7 +186,7 @@ def init_app(app: Flask) -> None:
 
 def current_language() -> str:
     """The request's language code: "en" or "cy"."""
-    locale = get_locale() if has_request_context() else None
+    locale = _locale_of(g._get_current_object()) if has_request_context() else None
     language = locale.language if locale is not None else DEFAULT_LOCALE
     return language if language in LANGUAGES else DEFAULT_LOCALE
 

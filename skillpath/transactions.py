@@ -36,6 +36,9 @@ def _commits(response: Response) -> bool:
 
 
 def commit_after_request(response: Response) -> Response:
+    session = db.session()
+    if not (session.in_transaction() or session.new or session.dirty or session.deleted):
+        return response  # nothing was read or changed through the session (a public certificate check, say)
     if not _commits(response):
         db.session.rollback()
         return response

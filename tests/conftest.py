@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 
 from config import TestConfig
 from skillpath import create_app
-from skillpath.extensions import db
+from skillpath.extensions import PUBLIC_READS, db, dispose_engines
 from skillpath.models import User
 from skillpath.services.learners.sessions import start_session
 from tests import factories
@@ -78,7 +78,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         _make_sqlite_savepoints_work()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def _make_sqlite_savepoints_work() -> None:
@@ -115,6 +115,8 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         connection = engine.connect()
         outer = connection.begin()
         engines[None] = connection  # type: ignore[assignment]
+        # Public checks read through their own pool on PostgreSQL; here they read in the test's transaction.
+        public_reads = app.extensions.pop(PUBLIC_READS, None)
         original = db.session
         db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})  # type: ignore[method-assign]
         try:
@@ -123,6 +125,8 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session.remove()
             db.session = original  # type: ignore[method-assign]
             engines[None] = engine
+            if public_reads is not None:
+                app.extensions[PUBLIC_READS] = public_reads
             outer.rollback()
             connection.close()
 

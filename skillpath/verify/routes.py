@@ -42,7 +42,7 @@ from skillpath.services.certificates.credential_check import CredentialCheck, ce
 from skillpath.services.certificates.qr import qr_svg
 from skillpath.services.certificates.signing import did_key
 from skillpath.settings import app_issuer, app_urls
-from skillpath.verify import cors, openapi
+from skillpath.verify import answers, cors, openapi
 from skillpath.verify.forms import CheckCertificateForm, UploadCredentialForm
 from skillpath.verify.problems import PROBLEM_TYPES, problem_of
 from skillpath.web import csrf, limiter
@@ -126,7 +126,8 @@ class RenderedPages:
 # Whole pages, for codes checked again and again (VERIFY_PAGE_CACHE_SIZE of them)...
 rendered_pages = RenderedPages()
 # ...and, for every other code, the page around the answer: one per language and status. It is most of the
-# page's cost (the GOV.UK template) and says nothing about any certificate; the answer is rendered each time.
+# page's cost (the GOV.UK template) and says nothing about any certificate; the answer is filled in each time
+# (verify/answers.py).
 page_frames = RenderedPages()
 _FRAMES = 16
 _ANSWER = "<!--skillpath:verification-answer-->"
@@ -150,7 +151,7 @@ def _page(result: Verification, answer_html: str) -> str:
 
 def _render_result(result: Verification, code: str) -> str:
     if not _is_cacheable():
-        return _page(result, render_template("verify/_result.html", result=result, code=code))
+        return _page(result, answers.answer_html(result, code))
     language = current_language()
     # Whole pages only for certificates that exist: codes tried at random must not push the real ones out.
     keep_whole = result.status in (VerificationStatus.VALID, VerificationStatus.REVOKED)
@@ -163,7 +164,7 @@ def _render_result(result: Verification, code: str) -> str:
         # The frame names the code only in the footer's language links (they come back to this address).
         frame = _page(result, _ANSWER).replace(code, _CODE)
         page_frames.put(frame_key, frame, _FRAMES)
-    answer = render_template("verify/_result.html", result=result, code=code)
+    answer = answers.answer_html(result, code)
     page = frame.replace(_CODE, code).replace(_ANSWER, answer, 1)
     if keep_whole:
         rendered_pages.put(key, page, int(current_app.config["VERIFY_PAGE_CACHE_SIZE"]))

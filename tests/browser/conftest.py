@@ -28,7 +28,7 @@ from skillpath.models import SkillLevel
 from skillpath.services.learners.accounts import create_learner
 from tests import factories
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, LiveServer, Login
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 
 HERE = Path(__file__).resolve().parent
 
@@ -108,7 +108,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from skillpath.models import Barrier, RoleLevel, SkillLevel, User, WorkReadiness
 from skillpath.services.readiness import work_status
 from tests import factories
 from tests.browser.helpers import check_accessibility, expect_heading, sign_in
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 from tests.integration._mentor_world import finish_module, resolve_barriers, sign_off_module
 
 PASSWORD = factories.PASSWORD
@@ -125,7 +125,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MentorWorld]:
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
 
 
 def _sign_in(page: Page, world: MentorWorld, username: str = "journey-mentor") -> None:

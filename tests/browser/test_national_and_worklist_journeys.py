@@ -23,7 +23,7 @@ from skillpath.extensions import db
 from skillpath.models import Barrier, SkillLevel
 from tests import factories
 from tests.browser.helpers import check_accessibility, expect_heading, sign_in
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 from tests.integration._mentor_world import finish_module, resolve_barriers, sign_off_module
 
 PASSWORD = factories.PASSWORD
@@ -96,7 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
 
 
 def _column(page: Page, index: int) -> list[str]:

@@ -14,7 +14,7 @@ from skillpath.extensions import db, limiter
 from skillpath.models import AuditEvent, User
 from skillpath.models._types import utcnow
 from tests import factories
-from tests.conftest import make_test_app, sign_in
+from tests.conftest import dispose_engines, make_test_app, sign_in
 from tests.helpers import csrf_token, error_summary, field_errors, heading, location_path, page, post_form
 
 WRONG = "The username or password is wrong. Check them and try again"
@@ -162,7 +162,7 @@ def rate_limited_app(database_url: str) -> Iterator[Flask]:
     yield app
     limiter.reset()
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_the_fourth_sign_in_attempt_in_a_minute_gets_too_many_attempts(rate_limited_app):
@@ -349,4 +349,4 @@ def test_one_address_guessing_across_many_accounts_is_limited(database_url):
     finally:
         limiter.reset()
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()

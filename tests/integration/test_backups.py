@@ -35,7 +35,7 @@ from skillpath.services.certificates.signing import KeyStore
 from skillpath.services.progress import evidence, progress
 from skillpath.settings import evidence_storage
 from tests import factories
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 
 KINDS = ["sqlite", "postgresql"]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -100,7 +100,7 @@ class Installations:
     def close(self) -> None:
         for installation in self.made:
             with installation.app.app_context():
-                db.engine.dispose()
+                dispose_engines()
             if self.suite_url is not None:
                 database = sa.make_url(installation.url).database
                 self._run_on_server(f"DROP DATABASE IF EXISTS {_quote(database)} WITH (FORCE)")

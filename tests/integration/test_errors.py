@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from skillpath.extensions import db, limiter
+from skillpath.extensions import limiter
 from skillpath.logs import JsonFormatter
 from skillpath.services.certificates.certificates import format_code, new_code
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 from tests.helpers import heading, page, post_form
 
 
@@ -65,7 +65,7 @@ def broken_app(database_url: str) -> Iterator[Flask]:
 
     yield app
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_an_unexpected_error_gets_the_styled_500_with_no_details(broken_app):
@@ -99,7 +99,7 @@ def limited_app(database_url: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         limiter.reset()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_too_many_attempts_shows_the_reference_and_is_a_security_event(limited_app, caplog):
@@ -130,7 +130,7 @@ def database_down_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     app = make_test_app(urls[request.param])
     yield app
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def _is_unavailable_page(response) -> bool:

@@ -12,9 +12,8 @@ from flask import Flask
 from werkzeug.http import parse_set_header
 
 from skillpath import i18n
-from skillpath.extensions import db
 from skillpath.main.routes import local_path
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 from tests.helpers import page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +109,7 @@ def test_the_cookie_is_secure_where_the_session_cookie_is(database_url):
         assert "Secure" in parse_set_header(_language_cookie(response).replace(";", ","))
     finally:
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.fixture
@@ -128,7 +127,7 @@ def welsh_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     yield app
     i18n.babel.domain_instance.cache.clear()
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_a_translated_text_is_shown_in_welsh_and_the_rest_falls_back_to_english(welsh_app):

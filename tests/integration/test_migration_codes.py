@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from skillpath.extensions import db
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 
 BEFORE, AFTER = "0005_after_release", "0006_prison_service_codes"
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -26,7 +26,7 @@ def empty_app(tmp_path):
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def _insert(connection: sa.Connection, table: str, **values: object) -> int:

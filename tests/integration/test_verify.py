@@ -219,6 +219,16 @@ def test_a_burst_of_wrong_guesses_meets_the_rate_limit(app, client, monkeypatch)
     assert client.get("/.well-known/jwks.json").status_code == 200
 
 
+def test_a_check_is_counted_once_by_its_view_alone(app, client, monkeypatch):
+    # Every limit is on a view, so the limiter's own check before every request is taken out (it would walk the
+    # limits a second time); each check still takes exactly one from the allowance.
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "3 per minute")
+    for _ in range(3):
+        assert client.get(f"/verify/{service.format_code(service.new_code())}").status_code == 404
+    assert client.get(f"/verify/{service.format_code(service.new_code())}").status_code == 429
+
+
 # --- The JSON API for employers' systems ----------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from skillpath.extensions import db
-from tests.conftest import make_test_app
+from tests.conftest import dispose_engines, make_test_app
 from tests.races.harness import Browser
 
 
@@ -79,4 +79,4 @@ def race_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RaceServer
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()

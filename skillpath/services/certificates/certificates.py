@@ -25,8 +25,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.exc import DBAPIError
 
-from skillpath.extensions import db
+from skillpath.extensions import db, public_reads_engine
 from skillpath.i18n import _, _l
 from skillpath.models import Certificate, Enrolment, Module, RoleLevel, SkillLevel, User
 from skillpath.models._types import utcnow
@@ -511,17 +512,80 @@ def read_checkable_certificate(code: str) -> Certificate | None:
 
     The busiest public page (employers checking codes, at national scale) pays for one indexed statement and
     nothing else: only the columns a check needs, and, when nothing else has been read in this request, outside
-    any transaction, so there is no BEGIN and no COMMIT to wait for. Everything is read now, on every call,
-    including whether the certificate has been withdrawn: nothing here is cached, so a withdrawal shows on the
-    very next check, on every host. The copy is never saved; change certificates through the functions below.
+    any transaction, so there is no BEGIN and no COMMIT to wait for. On PostgreSQL it reads through its own pool
+    (`public_reads_engine`), which skips the ping before each use and reads again once if the connection turns out to
+    have been dropped. Everything is read now, on every call, including whether the certificate has been
+    withdrawn: nothing here is cached, so a withdrawal shows on the very next check, on every host. The copy is
+    never saved; change certificates through the functions below.
     """
+    in_transaction = db.session().in_transaction()  # a signed-in visitor's session was touched, or a test's
+    if not in_transaction and (engine := public_reads_engine()) is not None:
+        return _read_through_driver(engine, code)
     bind = db.session.get_bind()
-    if isinstance(bind, Engine) and not db.session().in_transaction():
+    if not in_transaction and isinstance(bind, Engine):  # SQLite: the app's own engine, with no ping to skip
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             row = connection.execute(_CHECKED_BY_CODE, {"code": code}).one_or_none()
-    else:  # already in a transaction (a signed-in visitor's session was touched, or a test's): read in it
+    else:  # read in the transaction already open
         row = db.session.execute(_CHECKED_BY_CODE, {"code": code}).one_or_none()
     return None if row is None else Certificate(**row._asdict())
+
+
+def _read_through_driver(engine: Engine, code: str) -> Certificate | None:
+    """The certificate's row, read straight through the driver: the statement is `_CHECKED_BY_CODE` compiled once,
+    and each value is converted by its column's own type, as SQLAlchemy would. On the busiest public page,
+    SQLAlchemy's handling of a statement and its result cost as much again as the database.
+
+    A connection found dropped (a database restart or failover) is let go with every other connection of this
+    pool, and the statement is sent once more on a new one.
+    """
+    dialect = engine.dialect
+    statement, converters = _raw_checked_statement(dialect)
+    for attempt in (1, 2):
+        with engine.connect() as connection:
+            driver_connection = connection.connection.dbapi_connection
+            assert driver_connection is not None  # a checked-out connection has one
+            try:
+                cursor = driver_connection.cursor()
+                try:
+                    cursor.execute(statement, {"code": code})
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+            except dialect.loaded_dbapi.Error as error:
+                dropped = dialect.is_disconnect(error, driver_connection, None)
+                if dropped:
+                    connection.invalidate()
+                if dropped and attempt == 1:
+                    engine.dispose()
+                    continue
+                raise DBAPIError.instance(
+                    statement, {}, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped, dialect=dialect
+                ) from error
+        break
+    if row is None:
+        return None
+    return Certificate(**{key: convert(value) for (key, convert), value in zip(converters, row, strict=True)})
+
+
+_Converter = Callable[[Any], Any]
+_raw_statements: dict[str, tuple[str, list[tuple[str, _Converter]]]] = {}
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def _raw_checked_statement(dialect: Any) -> tuple[str, list[tuple[str, _Converter]]]:
+    """`_CHECKED_BY_CODE` as the driver takes it, and each column's name and result conversion, per dialect."""
+    found = _raw_statements.get(dialect.name)
+    if found is None:
+        statement = str(_CHECKED_BY_CODE.compile(dialect=dialect))
+        converters = [
+            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None) or _unchanged)
+            for column in _CHECKED_COLUMNS
+        ]
+        found = _raw_statements[dialect.name] = (statement, converters)
+    return found
 
 
 def verification_of(certificate: Certificate | None, keys: signing.KeyStore) -> Verification:

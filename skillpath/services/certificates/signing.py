@@ -168,9 +168,9 @@ def sign(data: bytes, key: IssuerKey) -> str:
     return b64url_encode(key.private_key.sign(data))
 
 
-def _check(public_raw: bytes, data: bytes, signature: str) -> bool:
+def _check(public_key: Ed25519PublicKey, data: bytes, signature: str) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(public_raw).verify(b64url_decode(signature), data)
+        public_key.verify(b64url_decode(signature), data)
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -191,15 +191,16 @@ class _SignatureChecks:
         self._answers: OrderedDict[bytes, bool] = OrderedDict()
         self._lock = threading.Lock()
 
-    def verified(self, public_raw: bytes, data: bytes, signature: str) -> bool:
+    def verified(self, public_key: Ed25519PublicKey, data: bytes, signature: str) -> bool:
         # The public key has a fixed length and base64url has no NUL, so the parts cannot run into each other.
+        public_raw = public_key_bytes(public_key)
         digest = hashlib.sha256(public_raw + signature.encode("ascii", "replace") + b"\0" + data).digest()
         with self._lock:
             known = self._answers.get(digest)
             if known is not None:
                 self._answers.move_to_end(digest)
                 return known
-        answer = _check(public_raw, data, signature)
+        answer = _check(public_key, data, signature)
         with self._lock:
             self._answers[digest] = answer
             while len(self._answers) > self._size:
@@ -216,7 +217,7 @@ signature_checks = _SignatureChecks(65_536)
 
 
 def verify_signature(data: bytes, signature: str, public_key: Ed25519PublicKey) -> bool:
-    return signature_checks.verified(public_key_bytes(public_key), data, signature)
+    return signature_checks.verified(public_key, data, signature)
 
 
 # Public keys never change once written: one cache for the process, keyed by folder and key id.
