@@ -324,36 +324,45 @@ def explain_pages(
         f"EXPLAIN (ANALYZE, BUFFERS) of the statements each page sends, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     ]
     with app.app_context():
-        connection = db.engine.connect()
-        try:
-            for page in [page for page in pages if page.explain and page.status == 200]:
-                _, statements = log.capture(lambda page=page: clients[page.who].get(page.url))
-                lines += ["", "=" * 100, f"{page.label}: GET {page.url} ({len(statements)} statements)", "=" * 100]
-                seen: set[str] = set()
-                times: list[tuple[float, int]] = []
-                for number, (statement, parameters) in enumerate(statements, start=1):
-                    if not statement.lstrip().upper().startswith(("SELECT", "WITH")) or statement in seen:
-                        continue
-                    seen.add(statement)
-                    plan = _explain(connection, statement, parameters)
-                    lines += ["", f"--- statement {number}", statement.strip(), "", *plan]
-                    scans += [Scan(page.label, table, rows) for table, rows in _seq_scans(plan) if rows >= min_rows]
-                    times += [(float(m.group(1)), number) for m in map(_EXECUTION.match, plan) if m]
-                if times:
-                    slowest = max(times)
-                    summary.append(
-                        f"  {page.label}: {sum(t for t, _ in times):,.1f} ms in {len(times)} SELECTs; "
-                        f"slowest: statement {slowest[1]}, {slowest[0]:,.1f} ms"
-                    )
-        finally:
-            connection.close()
+        engine = db.engine
+    # The pages are requested outside any app context, each in its own as a server would: an app context held
+    # around them would share one `g` and one database session between the requests.
+    connection = engine.connect()
+    try:
+        for page in [page for page in pages if page.explain and page.status == 200]:
+            _, statements = log.capture(lambda page=page: clients[page.who].get(page.url))
+            lines += ["", "=" * 100, f"{page.label}: GET {page.url} ({len(statements)} statements)", "=" * 100]
+            seen: set[str] = set()
+            times: list[tuple[float, int]] = []
+            settings: list[str] = []  # the planner settings the page had made (SET LOCAL) before each statement
+            for number, (statement, parameters) in enumerate(statements, start=1):
+                if statement.lstrip().upper().startswith("SET "):
+                    settings.append(statement)
+                    continue
+                if not statement.lstrip().upper().startswith(("SELECT", "WITH")) or statement in seen:
+                    continue
+                seen.add(statement)
+                plan = _explain(connection, statement, parameters, settings)
+                lines += ["", f"--- statement {number}", statement.strip(), "", *plan]
+                scans += [Scan(page.label, table, rows) for table, rows in _seq_scans(plan) if rows >= min_rows]
+                times += [(float(m.group(1)), number) for m in map(_EXECUTION.match, plan) if m]
+            if times:
+                slowest = max(times)
+                summary.append(
+                    f"  {page.label}: {sum(t for t, _ in times):,.1f} ms in {len(times)} SELECTs; "
+                    f"slowest: statement {slowest[1]}, {slowest[0]:,.1f} ms"
+                )
+    finally:
+        connection.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     return scans, summary
 
 
-def _explain(connection: Any, statement: str, parameters: Any) -> list[str]:
+def _explain(connection: Any, statement: str, parameters: Any, settings: list[str]) -> list[str]:
     try:
+        for setting in settings:  # as the page had them: SET LOCAL lasts until the rollback below
+            connection.exec_driver_sql(setting)
         result = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters or ())
         plan = [str(row[0]) for row in result]
     except Exception as error:  # a plan that cannot be made is reported, not fatal

@@ -81,6 +81,7 @@ from skillpath.services.readiness.scope import (
     current_learner_ids,
     has_arrays,
     is_empty,
+    looked_up_by_learner,
     narrowest,
 )
 from skillpath.services.readiness.work_status import current_statuses
@@ -813,20 +814,24 @@ def summarise_establishment(
     filters = filters or Filters()
     cohort_ids = [cohort.id for cohort in cohorts]
     db.session.flush()
-    connection = db.session.connection()
-    everyone = _memberships(cohort_ids, Filters(), today).subquery()
-    per_target = connection.execute(select(everyone.c.target, func.count()).group_by(everyone.c.target)).all()
-    total = sum(count for _target, count in per_target)
-    levels = _role_levels({target for target, _count in per_target if target is not None})
-    statement = _memberships(cohort_ids, replace(filters, name=""), today)
-    matches: list[NameMatch] | None = None
-    if filters.name:
-        found = _found_by_name(statement, filters.name, {c.id: c for c in cohorts}, levels)
-        matches = [match for _learner_id, match in found[:matches_shown]]
-        statement = statement.where(among(CohortMembership.learner_id, sorted({id_ for id_, _match in found})))
-    kept = statement.subquery()
-    summaries, grid_learners = _cohort_counts(kept, cohorts, today)
-    overall = _add_up(summaries)
+    with looked_up_by_learner():
+        connection = db.session.connection()
+        everyone = _memberships(cohort_ids, Filters(), today).subquery()
+        per_target = connection.execute(select(everyone.c.target, func.count()).group_by(everyone.c.target)).all()
+        total = sum(count for _target, count in per_target)
+        levels = _role_levels({target for target, _count in per_target if target is not None})
+        statement = _memberships(cohort_ids, replace(filters, name=""), today)
+        matches: list[NameMatch] | None = None
+        if filters.name:
+            found = _found_by_name(statement, filters.name, {c.id: c for c in cohorts}, levels)
+            matches = [match for _learner_id, match in found[:matches_shown]]
+            statement = statement.where(among(CohortMembership.learner_id, sorted({id_ for id_, _match in found})))
+        kept = statement.subquery()
+        summaries, grid_learners = _cohort_counts(kept, cohorts, today)
+        overall = _add_up(summaries)
+        barriers = _barriers_outstanding(kept, overall.learners)
+        grids = _cohort_grids(kept, cohorts, levels, grid_learners)
+        weeks_shown = _weeks(kept, cohort_ids, total, filters, weeks=weeks, today=today)
     return Overview(
         cohorts=list(cohorts),
         total=total,
@@ -835,9 +840,9 @@ def summarise_establishment(
         summaries=summaries,
         overall=overall,
         distribution=dict(overall.bands),
-        barriers_outstanding=_barriers_outstanding(kept, overall.learners),
-        cohort_grids=_cohort_grids(kept, cohorts, levels, grid_learners),
-        weeks=_weeks(kept, cohort_ids, total, filters, weeks=weeks, today=today),
+        barriers_outstanding=barriers,
+        cohort_grids=grids,
+        weeks=weeks_shown,
         matches=matches,
         today=today,
     )
@@ -1064,7 +1069,8 @@ def home_figures(
     and one statement more finds the modules ready for sign-off. The lists keep `_work_statement`'s order,
     so the home and "See all" agree.
     """
-    members, ready = _members_at_home([cohort.id for cohort in cohorts], now)
+    with looked_up_by_learner():
+        members, ready = _members_at_home([cohort.id for cohort in cohorts], now)
     soon = now.date() + timedelta(days=RELEASE_SOON_DAYS)
     bands = {band.value: band for band in Band}
     counts: dict[int, dict[Band, int]] = {cohort.id: dict.fromkeys(Band, 0) for cohort in cohorts}
@@ -1157,11 +1163,12 @@ def _to_do(members: Sequence[Any], ready: Sequence[Any], *, now: datetime, shown
 def worklist_page(cohort_ids: Sequence[int], kind: WorklistKind, number: int, *, now: datetime) -> Page[Any]:
     """Page `number` of one to-do list (`paging.page_of`'s rules for numbers out of range)."""
     size = WORKLIST_PAGE_SIZE
-    total = _work_statement(cohort_ids, kind, now, counting=True)
-    count = db.session.connection().execute(total).scalar_one()
-    pages = max(1, -(-count // size))
-    shown = min(max(number, 1), pages)
-    work = list_work(cohort_ids, kind, now=now, limit=size, offset=(shown - 1) * size, total=count)
+    with looked_up_by_learner():
+        total = _work_statement(cohort_ids, kind, now, counting=True)
+        count = db.session.connection().execute(total).scalar_one()
+        pages = max(1, -(-count // size))
+        shown = min(max(number, 1), pages)
+        work = list_work(cohort_ids, kind, now=now, limit=size, offset=(shown - 1) * size, total=count)
     return Page(work.items, shown, pages, work.total, size, asked=number)
 
 
