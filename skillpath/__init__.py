@@ -91,10 +91,10 @@ def _configure_database_url(app: Flask) -> None:
 def _limit_at_views_only(app: Flask) -> None:
     """Take out Flask-Limiter's own check before every request when it has nothing to count.
 
-    Every SkillPath limit is a decorator on its view (sign-in, certificate checks, share links, API tokens), and
-    those count when their view is called. The extension's before-request hook exists for default, application,
-    meta and blueprint limits, and SkillPath sets none; it cost each certificate check a second walk through the
-    limiter. Should any of those limits ever be set, the hook stays in.
+    Every SkillPath limit is either a decorator on its view (sign-in, share links, API tokens), counted when the
+    view is called, or counted by the limiter's strategy directly (certificate checks, API clients). The
+    extension's before-request hook exists for default, application, meta and blueprint limits, and SkillPath
+    sets none; it cost each request a walk through the limiter. Should any of those ever be set, it stays in.
     """
     manager = limiter.limit_manager
     if manager.default_limits or manager.application_limits or limiter._meta_limits or manager._blueprint_limits:

@@ -36,9 +36,11 @@ def _commits(response: Response) -> bool:
 
 
 def commit_after_request(response: Response) -> Response:
+    if not db.session.registry.has():
+        return response  # the request never used the database session (a public certificate check, say)
     session = db.session()
     if not (session.in_transaction() or session.new or session.dirty or session.deleted):
-        return response  # nothing was read or changed through the session (a public certificate check, say)
+        return response  # nothing was read or changed through it
     if not _commits(response):
         db.session.rollback()
         return response

@@ -9,6 +9,7 @@ app built on the same database, with its own caches warmed first.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import secrets
@@ -154,7 +155,7 @@ def test_the_signature_answer_is_kept_per_content(app, keys, learner, mentor):
         issuer_keys = app_issuer().keys
         copy = service.read_checkable_certificate(certificate.code)
         assert copy is not None and service.verification_of(copy, issuer_keys).is_valid
-        copy.recipient_name = "Someone Else"
+        copy = dataclasses.replace(copy, recipient_name="Someone Else")
 
         assert service.verification_of(copy, issuer_keys).status == service.VerificationStatus.TAMPERED
 

@@ -209,7 +209,7 @@ def _is_area(item: dict[str, Any]) -> bool:
     return item.get("framework") == ESSENTIAL_DIGITAL_SKILLS
 
 
-def content_of(certificate: Certificate) -> CertificateContent:
+def content_of(certificate: Certificate | CheckedCertificate) -> CertificateContent:
     return CertificateContent(
         code=format_code(certificate.code),
         recipient_name=certificate.recipient_name,
@@ -225,7 +225,7 @@ def content_of(certificate: Certificate) -> CertificateContent:
 
 
 def has_valid_signature(
-    certificate: Certificate, keys: signing.KeyStore, content: CertificateContent | None = None
+    certificate: Certificate | CheckedCertificate, keys: signing.KeyStore, content: CertificateContent | None = None
 ) -> bool:
     """True when the stored signature matches the stored content, under a key this issuer holds."""
     if not certificate.key_id or not certificate.signature:
@@ -483,6 +483,28 @@ def get_checkable_certificate(code: str) -> Certificate | None:
     return db.session.scalar(_CHECKABLE_BY_CODE, {"code": code})
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedCertificate:
+    """A certificate as a public check reads it (the columns below, and no more): a plain record, in no session,
+    so a check builds no ORM object. Change certificates through the functions further down, never through this."""
+
+    id: int
+    public_id: uuid.UUID
+    code: str
+    kind: CertificateKind
+    recipient_name: str
+    achievement_name: str
+    achievement_description: str
+    skills: list[dict[str, Any]]
+    issuer_name: str
+    issued_at: datetime
+    key_id: str | None
+    signature: str | None
+    revoked_at: datetime | None
+    status_list_id: int | None
+    status_list_index: int | None
+
+
 # What a public check reads, and no more: the signed content, its signature, its status and its kind (the printable
 # page's title) and its status-list entry (a credential file's check). Never the reason for a withdrawal.
 _CHECKED_COLUMNS = (
@@ -507,18 +529,18 @@ _CHECKED_BY_CODE = select(*_CHECKED_COLUMNS).where(
 )
 
 
-def read_checkable_certificate(code: str) -> Certificate | None:
-    """What `get_checkable_certificate` finds, read for a public check: a copy that belongs to no session.
+def read_checkable_certificate(code: str) -> CheckedCertificate | None:
+    """What `get_checkable_certificate` finds, read for a public check: a plain record, in no session.
 
     The busiest public page (employers checking codes, at national scale) pays for one indexed statement and
     nothing else: only the columns a check needs, and, when nothing else has been read in this request, outside
     any transaction, so there is no BEGIN and no COMMIT to wait for. On PostgreSQL it reads through its own pool
     (`public_reads_engine`), which skips the ping before each use and reads again once if the connection turns out to
     have been dropped. Everything is read now, on every call, including whether the certificate has been
-    withdrawn: nothing here is cached, so a withdrawal shows on the very next check, on every host. The copy is
-    never saved; change certificates through the functions below.
+    withdrawn: nothing here is cached, so a withdrawal shows on the very next check, on every host.
     """
-    in_transaction = db.session().in_transaction()  # a signed-in visitor's session was touched, or a test's
+    # A signed-in visitor's session was touched, or a test's; with no session yet, none is made just to ask.
+    in_transaction = db.session.registry.has() and db.session().in_transaction()
     if not in_transaction and (engine := public_reads_engine()) is not None:
         return _read_through_driver(engine, code)
     bind = db.session.get_bind()
@@ -527,10 +549,10 @@ def read_checkable_certificate(code: str) -> Certificate | None:
             row = connection.execute(_CHECKED_BY_CODE, {"code": code}).one_or_none()
     else:  # read in the transaction already open
         row = db.session.execute(_CHECKED_BY_CODE, {"code": code}).one_or_none()
-    return None if row is None else Certificate(**row._asdict())
+    return None if row is None else CheckedCertificate(**row._asdict())
 
 
-def _read_through_driver(engine: Engine, code: str) -> Certificate | None:
+def _read_through_driver(engine: Engine, code: str) -> CheckedCertificate | None:
     """The certificate's row, read straight through the driver: the statement is `_CHECKED_BY_CODE` compiled once,
     and each value is converted by its column's own type, as SQLAlchemy would. On the busiest public page,
     SQLAlchemy's handling of a statement and its result cost as much again as the database.
@@ -541,30 +563,30 @@ def _read_through_driver(engine: Engine, code: str) -> Certificate | None:
     dialect = engine.dialect
     statement, converters = _raw_checked_statement(dialect)
     for attempt in (1, 2):
-        with engine.connect() as connection:
-            driver_connection = connection.connection.dbapi_connection
-            assert driver_connection is not None  # a checked-out connection has one
+        pooled = engine.raw_connection()  # the pool's connection, without SQLAlchemy's Connection around it
+        try:
+            cursor = pooled.cursor()
             try:
-                cursor = driver_connection.cursor()
-                try:
-                    cursor.execute(statement, {"code": code})
-                    row = cursor.fetchone()
-                finally:
-                    cursor.close()
-            except dialect.loaded_dbapi.Error as error:
-                dropped = dialect.is_disconnect(error, driver_connection, None)
-                if dropped:
-                    connection.invalidate()
-                if dropped and attempt == 1:
-                    engine.dispose()
-                    continue
-                raise DBAPIError.instance(
-                    statement, {}, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped, dialect=dialect
-                ) from error
+                cursor.execute(statement, {"code": code})
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except dialect.loaded_dbapi.Error as error:
+            dropped = dialect.is_disconnect(error, pooled.dbapi_connection, None)
+            if dropped:
+                pooled.invalidate()
+            if dropped and attempt == 1:
+                engine.dispose()
+                continue
+            raise DBAPIError.instance(
+                statement, {}, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped, dialect=dialect
+            ) from error
+        finally:
+            pooled.close()  # back to the pool, unless invalidated above
         break
     if row is None:
         return None
-    return Certificate(**{key: convert(value) for (key, convert), value in zip(converters, row, strict=True)})
+    return CheckedCertificate(**{key: convert(value) for (key, convert), value in zip(converters, row, strict=True)})
 
 
 _Converter = Callable[[Any], Any]
@@ -588,7 +610,7 @@ def _raw_checked_statement(dialect: Any) -> tuple[str, list[tuple[str, _Converte
     return found
 
 
-def verification_of(certificate: Certificate | None, keys: signing.KeyStore) -> Verification:
+def verification_of(certificate: Certificate | CheckedCertificate | None, keys: signing.KeyStore) -> Verification:
     if certificate is None:
         return Verification(VerificationStatus.NOT_FOUND)
     content = content_of(certificate)
