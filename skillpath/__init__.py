@@ -97,7 +97,13 @@ def _limit_at_views_only(app: Flask) -> None:
     sets none; it cost each request a walk through the limiter. Should any of those ever be set, it stays in.
     """
     manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or limiter._meta_limits or manager._blueprint_limits:
+    others = (
+        manager.default_limits,
+        manager.application_limits,
+        getattr(limiter, "_meta_limits", True),  # unknown in another version of the extension: keep the hook
+        getattr(manager, "_blueprint_limits", True),
+    )
+    if any(others):
         return
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:
@@ -113,10 +119,10 @@ def _register_extensions(app: Flask) -> None:
     if not url.startswith("sqlite"):
         # Public certificate checks read through a small pool of their own, in autocommit and without the ping
         # before each use: one statement that only reads, sent again once if its connection was dropped
-        # (services/certificates/certificates.py). A worker keeps at most one connection in it while it checks.
-        app.extensions[PUBLIC_READS] = create_engine(
-            url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, hide_parameters=True
-        )
+        # (services/certificates/certificates.py). Otherwise as the app's engine (SQLALCHEMY_ENGINE_OPTIONS). A
+        # worker keeps one connection in it for each thread that checks.
+        options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "isolation_level": "AUTOCOMMIT"}
+        app.extensions[PUBLIC_READS] = create_engine(url, **{**options, "pool_pre_ping": False})
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

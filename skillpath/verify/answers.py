@@ -20,6 +20,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import Any, cast
 from urllib.parse import quote
 
 from flask import current_app, render_template
@@ -69,12 +70,17 @@ class _Outlines:
 outlines = _Outlines()
 
 
+def app_key() -> int:
+    """This app's part of a cache key: the app itself, not the `current_app` proxy, which is one for every app."""
+    return id(cast(Any, current_app)._get_current_object())
+
+
 def answer_html(result: Verification, code: str) -> str:
     """verify/_result.html for this result, as the template itself would render it in the request's language."""
     content = result.content
     if content is None or result.status not in (VerificationStatus.VALID, VerificationStatus.REVOKED):
         return render_template("verify/_result.html", result=result, code=code)
-    key = (id(current_app), current_language(), result.status, len(content.skills), len(content.areas))
+    key = (app_key(), current_language(), result.status, len(content.skills), len(content.areas))
     outline = outlines.get(key)
     if outline is None:
         outline = _outline(result.status, len(content.skills), len(content.areas))

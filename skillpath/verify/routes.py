@@ -22,7 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Blueprint, abort, current_app, g, json, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
@@ -73,8 +73,9 @@ _CHECKS = "verify-certificate"
 
 
 @functools.cache
-def _allowance(limit: str) -> RateLimitItem:
-    return parse(limit)
+def _allowances(limits: str) -> tuple[RateLimitItem, ...]:
+    # Every limit the setting gives ("30 per minute; 500 per day"), the shortest window first.
+    return tuple(sorted(parse_many(limits)))
 
 
 def count_check() -> None:
@@ -82,18 +83,19 @@ def count_check() -> None:
 
     One allowance per address for every kind of check (pages, the form, uploaded files, the JSON API), so that
     switching between them gains nothing. It is counted by the limiter's own strategy, in its store (Redis, so
-    that every worker and host counts together), under its key prefix: Flask-Limiter's decorator did the same,
-    but walked its register of limits on every check, a sixth of a check's time at national traffic.
+    that every worker and host counts together), under the key Flask-Limiter's decorator used (its prefix, the
+    address, the scope): the decorator did the same, but walked its register of limits on every check, a sixth
+    of a check's time at national traffic. Each limit the setting gives is counted; the first one used up
+    refuses.
     """
     if not limiter.enabled:
         return
     prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
-    key = (prefix, _CHECKS, get_remote_address()) if prefix else (_CHECKS, get_remote_address())
-    allowance = _allowance(str(current_app.config["VERIFY_RATE_LIMIT"]))
-    if limiter.limiter.hit(allowance, *key):
-        return
-    reset_at = limiter.limiter.get_window_stats(allowance, *key).reset_time
-    raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+    key = (*((prefix,) if prefix else ()), get_remote_address(), _CHECKS)
+    for allowance in _allowances(str(current_app.config["VERIFY_RATE_LIMIT"])):
+        if not limiter.limiter.hit(allowance, *key):
+            reset_at = limiter.limiter.get_window_stats(allowance, *key).reset_time
+            raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
 
 
 def check_limit(view: Callable[P, R]) -> Callable[P, R]:
@@ -201,10 +203,11 @@ def _render_result(result: Verification, code: str) -> str:
     language = current_language()
     # Whole pages only for certificates that exist: codes tried at random must not push the real ones out.
     keep_whole = result.status in (VerificationStatus.VALID, VerificationStatus.REVOKED)
-    key = (id(current_app), language, code, result)  # one page per language
+    app_id = answers.app_key()
+    key = (app_id, language, code, result)  # one page per language
     if keep_whole and (page := rendered_pages.get(key)) is not None:
         return page
-    frame_key = (id(current_app), language, result.status)
+    frame_key = (app_id, language, result.status)
     frame = page_frames.get(frame_key)
     if frame is None:
         # The frame names the code only in the footer's language links (they come back to this address).

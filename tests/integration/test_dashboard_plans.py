@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from skillpath.extensions import db
 from skillpath.models import SkillLevel
-from skillpath.services.readiness.scope import has_arrays
+from skillpath.services.readiness.scope import has_arrays, looked_up_by_learner
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration._mentor_world import make_job
@@ -102,3 +102,16 @@ def test_the_pages_that_add_up_an_establishment_read_its_learners_by_key(app):
         assert _whole_table_plans(statements) == [], url
     # And the settings end with the block: the rest of the request plans as PostgreSQL chooses.
     assert db.session.execute(sa.text("SHOW enable_hashjoin")).scalar() == "on"
+
+
+def test_a_statement_failing_inside_the_block_is_the_error_that_is_raised(app):
+    if not has_arrays():
+        pytest.skip("the planner settings are PostgreSQL's")
+    # Switching the plans back on in a failed transaction would fail too, and hide this error (a database gone
+    # away would then read as a crash rather than as "try again later").
+    with (
+        pytest.raises(sa.exc.ProgrammingError, match="no_such_table"),
+        db.session.begin_nested(),
+        looked_up_by_learner(),
+    ):
+        db.session.execute(sa.text("SELECT * FROM no_such_table"))

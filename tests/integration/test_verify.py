@@ -229,6 +229,15 @@ def test_a_check_is_counted_once_by_its_view_alone(app, client, monkeypatch):
     assert client.get(f"/verify/{service.format_code(service.new_code())}").status_code == 429
 
 
+def test_every_limit_the_setting_gives_is_counted(app, client, monkeypatch):
+    # A minute's allowance and a longer one: the longer one refuses once used up, though the minute's is not.
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "100 per minute; 3 per hour")
+    for _ in range(3):
+        assert client.get(f"/verify/{service.format_code(service.new_code())}").status_code == 404
+    refused = client.get(f"/verify/{service.format_code(service.new_code())}")
+    assert refused.status_code == 429 and 60 < int(refused.headers["Retry-After"]) <= 3600
+
+
 # --- The JSON API for employers' systems ----------------------------------------------------------
 
 

@@ -73,7 +73,7 @@ def looked_up_by_learner() -> Iterator[None]:
     An establishment's learners are a few per cent of the country's. For 5,000 of them PostgreSQL's estimates
     favour hashing a whole national table (every learner profile, every skill award in the country), so a
     dashboard's time grew with the country, not the establishment. Inside this block those plans are switched
-    off with SET LOCAL (for this transaction only, and switched back on at the end), which leaves the learner
+    off with SET LOCAL (for this transaction only, and switched back on when the block ends), which leaves the learner
     indexes: each statement then reads only its learners' rows. Measured on the national benchmark
     (scripts/bench_national.py, which shows these plans): the establishment view of 5,000 learners went from
     384 to 243 ms (p50), with no scan of a national table. SQLite always plans this way.
@@ -84,11 +84,11 @@ def looked_up_by_learner() -> Iterator[None]:
     connection = db.session.connection()
     for setting in _WHOLE_TABLE_PLANS:
         connection.exec_driver_sql(f"SET LOCAL {setting} = off")
-    try:
-        yield
-    finally:
-        for setting in _WHOLE_TABLE_PLANS:
-            connection.exec_driver_sql(f"SET LOCAL {setting} = on")
+    yield
+    # Not after an error: the transaction is then rolled back, which ends SET LOCAL, and a statement sent to a
+    # failed transaction would hide the error that failed it (a database gone away must still read as such).
+    for setting in _WHOLE_TABLE_PLANS:
+        connection.exec_driver_sql(f"SET LOCAL {setting} = on")
 
 
 def is_empty(learners: LearnerSet) -> bool:
