@@ -563,7 +563,10 @@ def _read_through_driver(engine: Engine, code: str) -> CheckedCertificate | None
     dialect = engine.dialect
     statement, converters = _raw_checked_statement(dialect)
     for attempt in (1, 2):
-        pooled = engine.raw_connection()  # the pool's connection, without SQLAlchemy's Connection around it
+        try:
+            pooled = engine.raw_connection()  # the pool's connection, without SQLAlchemy's Connection around it
+        except dialect.loaded_dbapi.Error as error:  # the database is down: said as SQLAlchemy says it (503)
+            raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         try:
             cursor = pooled.cursor()
             try:
