@@ -12,8 +12,6 @@ profile and keys, status lists): every error there is one shape, RFC 9457 proble
 from __future__ import annotations
 
 import logging
-import math
-import time
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, render_template, request, url_for
@@ -26,7 +24,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from skillpath.expired_form import is_same_origin, keep_fields
 from skillpath.extensions import db, login_manager
 from skillpath.logs import log_event, mark_security_event, request_id
-from skillpath.web import limiter
+from skillpath.web import limiter, seconds_until
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +138,7 @@ def _seconds_until_allowed() -> str:
     limit = limiter.current_limit
     if limit is None:
         return "60"
-    return str(max(1, math.ceil(limit.reset_at - time.time())))
+    return str(seconds_until(limit.reset_at))
 
 
 def _server_error(error: HTTPException) -> ErrorResponse:

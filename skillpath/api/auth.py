@@ -7,8 +7,6 @@ the call against the client's limit (429 with Retry-After), and puts the client 
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -22,7 +20,7 @@ from skillpath.auth.policy import ACCESS_ATTRIBUTE
 from skillpath.models import ApiClient, ApiScope
 from skillpath.services.api import tokens
 from skillpath.services.api.audit import act_as_client
-from skillpath.web import limiter
+from skillpath.web import count_against
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,11 +53,9 @@ def _bearer_token() -> str | None:
 
 def _rate_limited(client: ApiClient) -> Response | None:
     item = parse(str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)))
-    strategy = limiter.limiter
-    if strategy.hit(item, "api-client", client.client_id):
+    wait = count_against([item], "api-client", client.client_id)
+    if wait is None:
         return None
-    reset_at = strategy.get_window_stats(item, "api-client", client.client_id).reset_time
-    wait = max(1, math.ceil(reset_at - time.time()))
     response = api_problem("rate-limited", f"This client may make {item} calls. Wait {wait} seconds, then carry on.")
     response.headers["Retry-After"] = str(wait)
     return response

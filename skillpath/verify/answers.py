@@ -75,12 +75,15 @@ def app_key() -> int:
     return id(cast(Any, current_app)._get_current_object())
 
 
-def answer_html(result: Verification, code: str) -> str:
-    """verify/_result.html for this result, as the template itself would render it in the request's language."""
+def answer_html(result: Verification, code: str, *, app: int | None = None, language: str | None = None) -> str:
+    """verify/_result.html for this result, as the template itself would render it in the request's language.
+    `app` (`app_key()`) and `language` may be given when the caller has already worked them out."""
     content = result.content
     if content is None or result.status not in (VerificationStatus.VALID, VerificationStatus.REVOKED):
         return render_template("verify/_result.html", result=result, code=code)
-    key = (app_key(), current_language(), result.status, len(content.skills), len(content.areas))
+    app = app_key() if app is None else app
+    language = current_language() if language is None else language
+    key = (app, language, result.status, len(content.skills), len(content.areas))
     outline = outlines.get(key)
     if outline is None:
         outline = _outline(result.status, len(content.skills), len(content.areas))

@@ -12,9 +12,7 @@ origin call the machine endpoints, never with cookies (see cors.py).
 from __future__ import annotations
 
 import functools
-import math
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
@@ -51,7 +49,7 @@ from skillpath.settings import app_issuer, app_urls
 from skillpath.verify import answers, cors, openapi
 from skillpath.verify.forms import CheckCertificateForm, UploadCredentialForm
 from skillpath.verify.problems import PROBLEM_TYPES, problem_of
-from skillpath.web import csrf, limiter
+from skillpath.web import count_against, csrf, limiter
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,10 +90,9 @@ def count_check() -> None:
         return
     prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
     key = (*((prefix,) if prefix else ()), get_remote_address(), _CHECKS)
-    for allowance in _allowances(str(current_app.config["VERIFY_RATE_LIMIT"])):
-        if not limiter.limiter.hit(allowance, *key):
-            reset_at = limiter.limiter.get_window_stats(allowance, *key).reset_time
-            raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+    wait = count_against(_allowances(str(current_app.config["VERIFY_RATE_LIMIT"])), *key)
+    if wait is not None:
+        raise TooManyRequests(retry_after=wait)
 
 
 def check_limit(view: Callable[P, R]) -> Callable[P, R]:
@@ -213,7 +210,7 @@ def _render_result(result: Verification, code: str) -> str:
         # The frame names the code only in the footer's language links (they come back to this address).
         frame = _page(result, _ANSWER).replace(code, _CODE)
         page_frames.put(frame_key, frame, _FRAMES)
-    answer = answers.answer_html(result, code)
+    answer = answers.answer_html(result, code, app=app_id, language=language)
     page = frame.replace(_CODE, code).replace(_ANSWER, answer, 1)
     if keep_whole:
         rendered_pages.put(key, page, int(current_app.config["VERIFY_PAGE_CACHE_SIZE"]))

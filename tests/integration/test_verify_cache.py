@@ -220,14 +220,26 @@ def test_a_withdrawal_on_one_host_shows_on_the_other_at_once(shared_database, tm
                 dispose_engines()
 
 
-def test_a_check_reads_through_its_own_pool_without_a_ping_and_reads_again_after_a_drop(
-    app, shared_database, tmp_path, monkeypatch
-):
+@pytest.fixture
+def postgres_host(app, shared_database, tmp_path) -> Iterator[Flask]:
+    """An app of its own on the shared database, its tables made, let go of afterwards: PostgreSQL only, where
+    public checks read through a pool of their own, straight through the driver."""
     if not shared_database.startswith("postgresql"):
-        pytest.skip("on SQLite a check reads through the app's own engine, which has no ping to skip")
+        pytest.skip("on SQLite a check reads through the app's own engine, with no ping to skip and no driver read")
     host = _host(shared_database, tmp_path / "keys")
     with host.app_context():
         db.create_all()
+    try:
+        yield host
+    finally:
+        with host.app_context():
+            db.session.remove()
+            dispose_engines()
+
+
+def test_a_check_reads_through_its_own_pool_without_a_ping_and_reads_again_after_a_drop(postgres_host, monkeypatch):
+    host = postgres_host
+    with host.app_context():
         cohort = factories.make_cohort()
         certificate = issue_module_certificate(
             factories.make_learner(cohort=cohort), factories.make_mentor(cohorts=[cohort])
@@ -239,31 +251,22 @@ def test_a_check_reads_through_its_own_pool_without_a_ping_and_reads_again_after
     dialect = type(public.dialect)
     monkeypatch.setattr(dialect, "do_ping", lambda self, connection: pings.append(connection) or True)
     client = host.test_client()
-    try:
-        for _ in range(3):
-            assert heading(client.get(f"/verify/{code}")) == "This certificate is valid"
-        assert pings == []  # the app's own engine pings before each use; the public checks' pool does not
-        with public.connect() as connection:  # the pool's one connection, as the checks use it
-            backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        with host.app_context():
-            db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
-            db.session.commit()
-
-        response = client.get(f"/verify/{code}")  # finds its connection dropped, and reads on a new one
-
-        assert response.status_code == 200 and heading(response) == "This certificate is valid"
-    finally:
-        with host.app_context():
-            db.session.remove()
-            dispose_engines()
-
-
-def test_the_driver_read_gives_every_column_as_sqlalchemy_does(app, shared_database, tmp_path):
-    if not shared_database.startswith("postgresql"):
-        pytest.skip("only PostgreSQL's public checks read through the driver")
-    host = _host(shared_database, tmp_path / "keys")
+    for _ in range(3):
+        assert heading(client.get(f"/verify/{code}")) == "This certificate is valid"
+    assert pings == []  # the app's own engine pings before each use; the public checks' pool does not
+    with public.connect() as connection:  # the pool's one connection, as the checks use it
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     with host.app_context():
-        db.create_all()
+        db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        db.session.commit()
+
+    response = client.get(f"/verify/{code}")  # finds its connection dropped, and reads on a new one
+
+    assert response.status_code == 200 and heading(response) == "This certificate is valid"
+
+
+def test_the_driver_read_gives_every_column_as_sqlalchemy_does(postgres_host):
+    with postgres_host.app_context():
         cohort = factories.make_cohort()
         mentor = factories.make_mentor(cohorts=[cohort])
         module = make_skills_module()
@@ -272,15 +275,11 @@ def test_the_driver_read_gives_every_column_as_sqlalchemy_does(app, shared_datab
         )
         service.withdraw_certificate(withdrawn, by=mentor, reason="Wrong learner")
         db.session.commit()
-        try:
-            for certificate in (kept, withdrawn):
-                read = service._read_through_driver(public_reads_engine(), certificate.code)
-                for column in service._CHECKED_COLUMNS:
-                    expected = getattr(certificate, column.key)
-                    assert getattr(read, column.key) == expected, column.key
-                    assert type(getattr(read, column.key)) is type(expected), column.key
-            assert read.revoked_at is not None and read.revoked_at.tzinfo is not None and read.skills
-            assert service._read_through_driver(public_reads_engine(), "NOSUCHCODE") is None
-        finally:
-            db.session.remove()
-            dispose_engines()
+        for certificate in (kept, withdrawn):
+            read = service._read_through_driver(public_reads_engine(), certificate.code)
+            for column in service._CHECKED_COLUMNS:
+                expected = getattr(certificate, column.key)
+                assert getattr(read, column.key) == expected, column.key
+                assert type(getattr(read, column.key)) is type(expected), column.key
+        assert read.revoked_at is not None and read.revoked_at.tzinfo is not None and read.skills
+        assert service._read_through_driver(public_reads_engine(), "NOSUCHCODE") is None

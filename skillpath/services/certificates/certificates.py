@@ -19,7 +19,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -485,8 +485,10 @@ def get_checkable_certificate(code: str) -> Certificate | None:
 
 @dataclass(frozen=True, slots=True)
 class CheckedCertificate:
-    """A certificate as a public check reads it (the columns below, and no more): a plain record, in no session,
-    so a check builds no ORM object. Change certificates through the functions further down, never through this."""
+    """A certificate as a public check reads it, and no more: the signed content, its signature, its status, its
+    kind (the printable page's title) and its status-list entry (a credential file's check); never the reason for
+    a withdrawal. A plain record, in no session, so a check builds no ORM object. Each field is read from the
+    certificate column of the same name. Change certificates through the functions further down."""
 
     id: int
     public_id: uuid.UUID
@@ -505,25 +507,7 @@ class CheckedCertificate:
     status_list_index: int | None
 
 
-# What a public check reads, and no more: the signed content, its signature, its status and its kind (the printable
-# page's title) and its status-list entry (a credential file's check). Never the reason for a withdrawal.
-_CHECKED_COLUMNS = (
-    Certificate.id,
-    Certificate.public_id,
-    Certificate.code,
-    Certificate.kind,
-    Certificate.recipient_name,
-    Certificate.achievement_name,
-    Certificate.achievement_description,
-    Certificate.skills,
-    Certificate.issuer_name,
-    Certificate.issued_at,
-    Certificate.key_id,
-    Certificate.signature,
-    Certificate.revoked_at,
-    Certificate.status_list_id,
-    Certificate.status_list_index,
-)
+_CHECKED_COLUMNS = tuple(getattr(Certificate, field.name) for field in fields(CheckedCertificate))
 _CHECKED_BY_CODE = select(*_CHECKED_COLUMNS).where(
     Certificate.code == bindparam("code"), Certificate.hidden_at.is_(None)
 )
