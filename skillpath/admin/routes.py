@@ -28,10 +28,7 @@ STAFF_PAGE_SIZE = 100
 @bp.route("/")
 @admin_required
 def home() -> str:
-    establishments = organisations.list_establishments(with_cohorts=True)
-    cohort_ids = [cohort.id for establishment in establishments for cohort in establishment.cohorts]
-    counts = organisations.count_current_learners(cohort_ids)
-    return render_template("admin/home.html", establishments=establishments, counts=counts)
+    return render_template("admin/home.html", establishments=organisations.list_establishment_counts())
 
 
 @bp.route("/establishments/new", methods=["GET", "POST"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from skillpath.auth.passwords import CODE_ALPHABET
 from skillpath.extensions import db
-from skillpath.models import AuditEvent, Cohort, Establishment, User, UserRole
+from skillpath.models import AuditEvent, Cohort, CohortMembership, Establishment, User, UserRole
 from skillpath.models._types import utcnow
 from skillpath.services.learners.accounts import find_user_by_username
 from tests import factories
@@ -292,3 +292,25 @@ def test_learner_counts_leave_out_released_learners(admin_client, cohort):
     assert learners_cell(f"/admin/establishments/{cohort.establishment.public_id}", cohort.name) == "1"
     summary = page(admin_client.get(f"/admin/cohorts/{cohort.public_id}")).find(string=re.compile("in this cohort"))
     assert summary.strip().startswith("1 learner in this cohort")
+
+
+def test_the_admin_home_counts_each_establishments_cohorts_and_current_learners(admin_client, cohort):
+    establishment = cohort.establishment
+    archived = factories.make_cohort(establishment=establishment)
+    archived.archived_at = utcnow()
+    factories.make_learner(cohort=cohort)
+    factories.make_learner(cohort=archived)
+    gone = factories.make_learner(cohort=cohort)
+    db.session.execute(update(CohortMembership).where(CohortMembership.learner_id == gone.id).values(left_at=utcnow()))
+    elsewhere = factories.make_cohort()
+    factories.make_learner(cohort=elsewhere)
+    empty = factories.make_establishment()
+    db.session.flush()
+
+    def cells(name: str) -> list[str]:
+        row = page(admin_client.get("/admin/")).find("a", string=name).find_parent("tr")
+        return [cell.get_text(strip=True) for cell in row.select("td")[-2:]]
+
+    assert cells(establishment.name) == ["2", "2"]  # both cohorts; the learner who left is not counted
+    assert cells(elsewhere.establishment.name) == ["1", "1"]
+    assert cells(empty.name) == ["0", "0"]

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import plotly.graph_objects as go
 import pytest
+from bs4 import BeautifulSoup
 
 from skillpath.models import Barrier, Cohort, RoleLevel, SkillLevel, WorkReadiness
 from skillpath.models.work_readiness import StatusChangeType
@@ -79,6 +80,45 @@ def test_the_learner_grid_puts_each_cell_in_its_category():
     assert traces["Below the level needed"]["text"] == ["Awareness"]
     assert traces["Not shown yet"]["y"] == [1, 1]
     assert charts.learner_grid_figure(grid)["layout"]["yaxis"]["ticktext"] == ["Ann", "Ben"]
+
+
+def test_the_learner_grid_table_has_the_charts_cells_in_words():
+    level = RoleLevel(name="Helper")
+    rows = [_row("Ann & <Co>", {1: SkillLevel.WORKING, 2: SkillLevel.AWARENESS}), _row("Ben", {})]
+    grid = LearnerSkillGrid(
+        level, (("Fixing", "Working"), ("Talking", "Working")), tuple((r, r.readiness.skills) for r in rows)
+    )
+    head, table = charts.learner_grid_table(grid)
+    assert head == ["Learner", "Fixing (needs working)", "Talking (needs working)"]
+    assert table == [["Ann & <Co>", "At level: Working", "Below: Awareness"], ["Ben", "Not yet", "Not yet"]]
+
+
+def test_a_data_table_escapes_every_value_and_keeps_markup():
+    from markupsafe import Markup
+
+    from skillpath.template_helpers import data_table
+
+    html = data_table(
+        'id"x',
+        "Caption <i>",
+        ["Name", "<b>Count</b>"],
+        [["<script>", 3], [Markup('<a href="/x">Ann</a>'), ""]],
+        numeric=[1],
+        row_headers=True,
+    )
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.find("table")
+    assert table["id"] == 'id"x'
+    assert soup.find("caption").get_text() == "Caption <i>"
+    assert [th.get_text() for th in soup.select("thead th")] == ["Name", "<b>Count</b>"]
+    assert "govuk-table__header--numeric" in soup.select("thead th")[1]["class"]
+    assert soup.find("script") is None and soup.find("b") is None and soup.find("i") is None
+    first, second = soup.select("tbody tr")
+    assert first.find("th", scope="row").get_text() == "<script>"
+    assert first.find("td")["class"] == ["govuk-table__cell", "govuk-table__cell--numeric"]
+    assert first.find("td").get_text() == "3"
+    assert second.find("th").find("a")["href"] == "/x"
+    assert second.find("td").get_text() == ""
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -38,12 +39,44 @@ from skillpath.services.locking import lock_row, unique_or
 PRISON_CODE = re.compile(r"^[A-Z]{3}$")
 
 
-def list_establishments(*, with_cohorts: bool = False) -> list[Establishment]:
-    """Every establishment by name; `with_cohorts` loads their cohorts too, in one more statement (not one each)."""
-    query = select(Establishment).order_by(Establishment.name)
-    if with_cohorts:
-        query = query.options(selectinload(Establishment.cohorts))
-    return list(db.session.scalars(query))
+def list_establishments() -> list[Establishment]:
+    """Every establishment by name."""
+    return list(db.session.scalars(select(Establishment).order_by(Establishment.name)))
+
+
+@dataclass(frozen=True, slots=True)
+class EstablishmentCounts:
+    establishment: Establishment
+    cohorts: int  # archived ones too
+    learners: int  # current learners of those cohorts, as `count_current_learners` counts them
+
+
+def list_establishment_counts() -> list[EstablishmentCounts]:
+    """Every establishment by name, with how many cohorts and current learners it has, in one statement.
+
+    Each count is grouped by establishment in the database: the country has thousands of cohorts, and loading
+    them to bind their ids into a count (as `count_current_learners` does for one establishment's) would make
+    the statement grow with the country.
+    """
+    cohorts = select(Cohort.establishment_id, func.count().label("count")).group_by(Cohort.establishment_id).subquery()
+    learners = (
+        select(Cohort.establishment_id, func.count().label("count"))
+        .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+        .join(LearnerProfile, LearnerProfile.user_id == CohortMembership.learner_id)
+        .where(CohortMembership.left_at.is_(None), LearnerProfile.released_at.is_(None))
+        .group_by(Cohort.establishment_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Establishment, func.coalesce(cohorts.c.count, 0), func.coalesce(learners.c.count, 0))
+        .outerjoin(cohorts, cohorts.c.establishment_id == Establishment.id)
+        .outerjoin(learners, learners.c.establishment_id == Establishment.id)
+        .order_by(Establishment.name)
+    ).all()
+    return [
+        EstablishmentCounts(establishment, cohort_count, learner_count)
+        for establishment, cohort_count, learner_count in rows
+    ]
 
 
 def list_cohorts_in(establishment: Establishment) -> list[Cohort]:

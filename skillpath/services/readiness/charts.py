@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from skillpath.i18n import _, _l
-from skillpath.models import Barrier
+from skillpath.models import Barrier, SkillLevel
 from skillpath.services.readiness.dashboards import (
     CohortSkillGrid,
     CohortSummary,
@@ -271,6 +271,23 @@ def learner_grid_figure(grid: LearnerSkillGrid) -> Figure:
     return {"data": _grid_traces(cells, (MET, BELOW, NOT_YET)), "layout": _grid_layout(grid.skills, labels)}
 
 
+def learner_grid_table(grid: LearnerSkillGrid) -> tuple[list[str], list[list[str]]]:
+    """The grid as a table (heading, then a row a learner): what screen readers and browsers without JavaScript
+    use in place of the chart. Each cell's words are looked up once a level, not once a cell."""
+    at_level = {level: _("At level: %(level)s", level=level.label) for level in SkillLevel}
+    below = {level: _("Below: %(level)s", level=level.label) for level in SkillLevel}
+    not_yet = _("Not yet")
+    head = [_("Learner")] + [
+        _("%(skill)s (needs %(level)s)", skill=name, level=level.lower()) for name, level in grid.skills
+    ]
+    rows = [
+        [row.learner.preferred_name]
+        + [not_yet if gap.held is None else (at_level if gap.is_met else below)[gap.held] for gap in gaps]
+        for row, gaps in grid.rows
+    ]
+    return head, rows
+
+
 def share_category(percent: int) -> tuple[int, object, str, str]:
     return next(band for band in SHARE_BANDS if percent >= band[0])
 
@@ -326,7 +343,7 @@ def cohort_charts(dashboard: Dashboard) -> dict[str, object]:
         "distribution": distribution_figure(dashboard.distribution),
         "weekly": weekly_figure(dashboard.weeks),
         "barriers": barriers_figure(dashboard.barriers_outstanding),
-        "grids": [(grid, learner_grid_figure(grid)) for grid in dashboard.learner_grids],
+        "grids": [(grid, learner_grid_figure(grid), learner_grid_table(grid)) for grid in dashboard.learner_grids],
     }
 
 
