@@ -1065,9 +1065,9 @@ def home_figures(
 
     A head of education's home covers thousands of learners. Asking the database for each figure and each
     list's count and first items (as a "See all" page does, `list_work`) would walk every member eight
-    times; here they are read once, with what each list orders and chooses by and each learner's band now,
-    and one statement more finds the modules ready for sign-off. The lists keep `_work_statement`'s order,
-    so the home and "See all" agree.
+    times; here they are read once, in one statement, with what each list orders and chooses by, each learner's
+    band now and their modules ready for sign-off. The lists keep `_work_statement`'s order, so the home and
+    "See all" agree.
     """
     with looked_up_by_learner():
         members, ready = _members_at_home([cohort.id for cohort in cohorts], now)
@@ -1097,30 +1097,51 @@ def home_figures(
 def _members_at_home(cohort_ids: Sequence[int], now: datetime) -> tuple[Sequence[Any], Sequence[Any]]:
     """Every current member of these cohorts as (learner id, cohort id, release date, name in lower case, last
     active, checklist items sorted out, band now), and the modules ready for sign-off of them as
-    (learner id, enrolment id, last activity): two statements."""
-    people = _memberships(cohort_ids, Filters(), now.date()).subquery()
-    resolved = _items_sorted_out(people.c.learner_id)
-    connection = db.session.connection()
-    members = connection.execute(
-        select(
-            people.c.learner_id,
-            people.c.cohort_id,
-            people.c.release_date,
-            func.lower(LearnerProfile.preferred_name),
-            func.coalesce(LearnerProfile.last_activity_at, User.created_at),
-            resolved,
-            people.c.band,
+    (learner id, enrolment id, last activity).
+
+    One statement: each member's row comes with each of their modules waiting (or none), so the memberships are
+    walked and each learner's profile read once, not once for the members and again for the modules.
+    """
+    people = (
+        _memberships(cohort_ids, Filters(), now.date())
+        .add_columns(
+            func.lower(LearnerProfile.preferred_name).label("name"),
+            func.coalesce(LearnerProfile.last_activity_at, User.created_at).label("since"),
         )
-        .join_from(people, LearnerProfile, LearnerProfile.user_id == people.c.learner_id)
-        .join(User, User.id == people.c.learner_id)
-    ).all()
-    ready = connection.execute(
-        select(EnrolmentState.learner_id, EnrolmentState.enrolment_id, EnrolmentState.last_activity_at).where(
-            EnrolmentState.status == ModuleStatus.READY_FOR_SIGN_OFF.value,
-            EnrolmentState.learner_id.in_(select(people.c.learner_id)),
+        .join(User, User.id == CohortMembership.learner_id)
+        .subquery()
+    )
+    rows = (
+        db.session.connection()
+        .execute(
+            select(
+                people.c.learner_id,
+                people.c.cohort_id,
+                people.c.release_date,
+                people.c.name,
+                people.c.since,
+                _items_sorted_out(people.c.learner_id),
+                people.c.band,
+                EnrolmentState.enrolment_id,
+                EnrolmentState.last_activity_at,
+            ).outerjoin(
+                EnrolmentState,
+                and_(
+                    EnrolmentState.learner_id == people.c.learner_id,
+                    EnrolmentState.status == ModuleStatus.READY_FOR_SIGN_OFF.value,
+                ),
+            )
         )
-    ).all()
-    return members, ready
+        .all()
+    )
+    members: dict[tuple[int, int], tuple[Any, ...]] = {}
+    ready: dict[int, tuple[int, int, datetime | None]] = {}
+    for learner_id, cohort_id, release, name, since, resolved, band, enrolment_id, last_activity_at in rows:
+        if (learner_id, cohort_id) not in members:
+            members[learner_id, cohort_id] = (learner_id, cohort_id, release, name, since, resolved, band)
+        if enrolment_id is not None:
+            ready[enrolment_id] = (learner_id, enrolment_id, last_activity_at)
+    return list(members.values()), list(ready.values())
 
 
 def _to_do(members: Sequence[Any], ready: Sequence[Any], *, now: datetime, shown: int) -> ToDo:
