@@ -6,7 +6,7 @@ it. Once closed, the learner is signed out here and everywhere, and lands on the
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from skillpath.i18n import _l
 from skillpath.services.errors import DomainError
 from skillpath.services.learners import account_closure
 from skillpath.services.learners.account_closure import CertificateChoice
+from skillpath.services.learners.accounts import Throttle
 from skillpath.settings import app_issuer, evidence_storage
 
 bp = Blueprint("account", __name__)
@@ -55,6 +56,7 @@ def confirm() -> str | Response:
                 certificates=choice,
                 evidence_storage=evidence_storage(),
                 issuer=app_issuer(),
+                throttle=Throttle.from_config(current_app.config),
             )
         except DomainError as error:
             getattr(form, error.field or "password").errors = [error.message]

@@ -68,12 +68,7 @@ def _address_and_username() -> str:
 
 
 def _throttle() -> accounts.Throttle:
-    config = current_app.config
-    return accounts.Throttle(
-        free_attempts=int(config["LOGIN_FREE_ATTEMPTS"]),
-        first_delay=timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"])),
-        max_delay=timedelta(seconds=int(config["LOGIN_MAX_DELAY_SECONDS"])),
-    )
+    return accounts.Throttle.from_config(current_app.config)
 
 
 def _user_agent() -> str | None:
@@ -89,16 +84,6 @@ def _log_in(user: User) -> None:
 
 def _seconds(wait: timedelta | None) -> int:
     return max(1, ceil((wait or timedelta(0)).total_seconds()))
-
-
-def _wait_message(wait: timedelta | None) -> str:
-    return ngettext(
-        "Too many wrong passwords for this account. Wait %(num)d second, then try again. "
-        "If you have forgotten your password, ask your mentor for a new activation code",
-        "Too many wrong passwords for this account. Wait %(num)d seconds, then try again. "
-        "If you have forgotten your password, ask your mentor for a new activation code",
-        _seconds(wait),
-    )
 
 
 def _wait_message_for_recovery(wait: timedelta | None) -> str:
@@ -167,7 +152,7 @@ def sign_in() -> str | Response:
 
 def _explain_refusal(form: SignInForm, result: accounts.SignInResult) -> None:
     if result.outcome == SignInOutcome.THROTTLED:
-        form.password.errors = [_wait_message(result.wait)]
+        form.password.errors = [accounts.wait_message(result.wait)]
     elif result.outcome == SignInOutcome.DISABLED:
         form.username.errors = [_("This account has been closed. Ask your mentor or administrator for help")]
     else:
@@ -321,6 +306,7 @@ def change_password() -> str | Response:
                 form.current_password.data or "",
                 form.password.data or "",
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                throttle=_throttle(),
             )
         except DomainError as error:
             _show_error(form, error, "current_password")

@@ -43,6 +43,8 @@ class AuditAction(StrEnum):
     AUTH_ACTIVATION_COMPLETED = "auth.activation.completed"
     AUTH_ACTIVATION_FAILED = "auth.activation.failed"
     AUTH_PASSWORD_CHANGED = "auth.password.changed"  # noqa: S105  (an action, not a password)
+    AUTH_PASSWORD_RECHECK_FAILED = "auth.password.recheck_failed"  # noqa: S105
+    AUTH_PASSWORD_RECHECK_THROTTLED = "auth.password.recheck_throttled"  # noqa: S105
     AUTH_RECOVERY_COMPLETED = "auth.recovery.completed"
     AUTH_RECOVERY_FAILED = "auth.recovery.failed"
     AUTH_RECOVERY_THROTTLED = "auth.recovery.throttled"

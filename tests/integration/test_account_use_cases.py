@@ -408,6 +408,36 @@ def test_a_weak_new_password_is_shown_beside_the_new_password_field(learner, lea
     assert db.session.get(User, learner.id).password_hash == before
 
 
+def test_wrong_current_passwords_make_the_account_wait_as_at_sign_in(app, learner, learner_client):
+    before = learner.password_hash
+    answers = {
+        "current_password": "a wrong guess",
+        "password": "a brand new passphrase",
+        "confirm": "a brand new passphrase",
+    }
+    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
+        response = post_form(learner_client, "/account/change-password", answers)
+        assert response.status_code == 200
+        assert field_errors(response) == ["Your current password is wrong. Check it and try again"]
+
+    # The right password is not even looked at while the account waits, and the wait holds at sign-in too.
+    response = post_form(learner_client, "/account/change-password", answers | {"current_password": factories.PASSWORD})
+    assert field_errors(response)[0].startswith("Too many wrong passwords for this account. Wait ")
+    db.session.expire_all()
+    user = db.session.get(User, learner.id)
+    assert user.password_hash == before
+    assert user.failed_logins == app.config["LOGIN_FREE_ATTEMPTS"] and user.throttled_until is not None
+
+    user.throttled_until = utcnow() - timedelta(seconds=1)  # the wait is over
+    db.session.flush()
+    response = post_form(learner_client, "/account/change-password", answers | {"current_password": factories.PASSWORD})
+    assert response.status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, learner.id)
+    assert user.password_hash != before
+    assert user.failed_logins == 0
+
+
 def test_a_cohort_name_in_use_is_shown_beside_the_name_field(admin_client, cohort):
     response = post_form(
         admin_client, f"/admin/establishments/{cohort.establishment.public_id}/cohorts/new", {"name": cohort.name}

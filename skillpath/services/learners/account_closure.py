@@ -28,7 +28,6 @@ from enum import StrEnum
 
 from sqlalchemy import Executable, delete, select
 
-from skillpath.auth.passwords import verify_secret
 from skillpath.extensions import db
 from skillpath.i18n import _
 from skillpath.models import (
@@ -60,7 +59,7 @@ from skillpath.services.certificates import signing
 from skillpath.services.certificates.certificates import content_of
 from skillpath.services.certificates.issuer import Issuer, current_issuer
 from skillpath.services.errors import NotAllowed
-from skillpath.services.learners.accounts import AccountError
+from skillpath.services.learners.accounts import Throttle, recheck_password
 from skillpath.services.locking import lock_learner
 from skillpath.services.progress.evidence_storage import EvidenceStorage
 
@@ -109,15 +108,22 @@ def close_own_account(
     certificates: CertificateChoice,
     evidence_storage: EvidenceStorage,
     issuer: Issuer | None = None,
+    throttle: Throttle | None = None,
 ) -> Closure:
     """The learner closes their own account, confirming with their password (the use case behind the page).
 
-    Raises AccountError (field "password") for a wrong password; nothing changes then. The evidence files go
+    Raises AccountError (field "password") for a wrong password, or too many (`accounts.recheck_password`: they
+    count towards the same waits as at sign-in); nothing else changes then. The evidence files go
     from `evidence_storage` once the request's transaction commits, never before. The caller then ends
     the browser's sign-in: every other one has already ended.
     """
-    if not verify_secret(learner.password_hash, password):
-        raise AccountError(_("Your password is wrong. Check it and try again"), "password")
+    recheck_password(
+        learner,
+        password,
+        throttle=throttle or Throttle(),
+        wrong=_("Your password is wrong. Check it and try again"),
+        field="password",
+    )
     closure = close_account(learner, certificates=certificates, issuer=issuer)
     evidence_storage.delete(closure.evidence_files)
     return closure

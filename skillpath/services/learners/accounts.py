@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from math import ceil
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -26,7 +28,7 @@ from skillpath.auth.passwords import (
     verify_secret,
 )
 from skillpath.extensions import db
-from skillpath.i18n import _
+from skillpath.i18n import _, ngettext
 from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, SessionEndReason, User, UserRole
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
@@ -68,6 +70,15 @@ class Throttle:
     free_attempts: int = 5
     first_delay: timedelta = timedelta(seconds=2)
     max_delay: timedelta = timedelta(seconds=60)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Throttle:
+        """From LOGIN_FREE_ATTEMPTS, LOGIN_FIRST_DELAY_SECONDS and LOGIN_MAX_DELAY_SECONDS."""
+        return cls(
+            free_attempts=int(config["LOGIN_FREE_ATTEMPTS"]),
+            first_delay=timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"])),
+            max_delay=timedelta(seconds=int(config["LOGIN_MAX_DELAY_SECONDS"])),
+        )
 
     def delay_after(self, failures: int) -> timedelta:
         if failures < self.free_attempts:
@@ -344,6 +355,39 @@ def _count_failure(user: User, throttle: Throttle, now: datetime) -> None:
         user.throttled_until = now + delay
 
 
+def recheck_password(user: User, password: str, *, throttle: Throttle, wrong: str, field: str) -> None:
+    """A signed-in person types their password again to confirm a change (a new password, closing their account).
+
+    Wrong passwords here count towards the same waits as at sign-in, from any browser: whoever has the session,
+    say on a computer left signed in, gets no more guesses at the password than a stranger at the sign-in page.
+    Raises AccountError on `field`: `wrong` for a wrong password, or how long to wait while the account is
+    waiting (the password is then not looked at). A right one clears the count. Refusals are audited; the
+    caller keeps the count and the audit even though it answers with an error.
+    """
+    now = utcnow()
+    if user.is_throttled(now):
+        record_event(AuditAction.AUTH_PASSWORD_RECHECK_THROTTLED, actor=user, subject=user)
+        raise AccountError(wait_message((user.throttled_until or now) - now), field)
+    if not verify_secret(user.password_hash, password):
+        record_event(AuditAction.AUTH_PASSWORD_RECHECK_FAILED, actor=user, subject=user)
+        _count_failure(user, throttle, now)
+        raise AccountError(wrong, field)
+    user.failed_logins = 0
+    user.throttled_until = None
+
+
+def wait_message(wait: timedelta | None) -> str:
+    """What to tell someone whose account is waiting after too many wrong passwords."""
+    seconds = max(1, ceil((wait or timedelta(0)).total_seconds()))
+    return ngettext(
+        "Too many wrong passwords for this account. Wait %(num)d second, then try again. "
+        "If you have forgotten your password, ask your mentor for a new activation code",
+        "Too many wrong passwords for this account. Wait %(num)d seconds, then try again. "
+        "If you have forgotten your password, ask your mentor for a new activation code",
+        seconds,
+    )
+
+
 def check_activation_code(username: str, code: str, *, ip: str | None) -> User | None:
     """The user whose unexpired, unused activation code this is, or None."""
     user = find_user_by_username(username)
@@ -380,16 +424,23 @@ def complete_activation(user: User, new_password: str) -> None:
     record_event(AuditAction.AUTH_ACTIVATION_COMPLETED, actor=user, subject=user)
 
 
-def change_password(user: User, current_password: str, new_password: str, *, min_length: int) -> None:
+def change_password(
+    user: User, current_password: str, new_password: str, *, min_length: int, throttle: Throttle | None = None
+) -> None:
     """A signed-in person changes their password; their other sessions end (audited).
 
-    Raises AccountError naming the field: a weak new password ("password"), a wrong current one
-    ("current_password")."""
+    Raises AccountError naming the field: a weak new password ("password"), a wrong current one, or too many
+    wrong ones (see `recheck_password`) ("current_password")."""
     problem = password_problem(new_password, username=user.username, min_length=min_length)
     if problem:
         raise AccountError(problem, "password")
-    if not verify_secret(user.password_hash, current_password):
-        raise AccountError(_("Your current password is wrong. Check it and try again"), "current_password")
+    recheck_password(
+        user,
+        current_password,
+        throttle=throttle or Throttle(),
+        wrong=_("Your current password is wrong. Check it and try again"),
+        field="current_password",
+    )
     user.password_hash = hash_secret(new_password)
     # Everyone else signed in as this user is signed out; this session carries on.
     end_all_sessions(user, SessionEndReason.PASSWORD_CHANGED, keep=getattr(user, "current_session", None))
