@@ -299,3 +299,50 @@ def test_the_pages_work_with_javascript_off(new_context, world: MentorWorld) -> 
     page.get_by_role("group", name="Housing").get_by_label("In progress").check()
     page.get_by_role("button", name="Save checklist").click()
     expect(page.get_by_text("Barriers checklist saved: 1 change.")).to_be_visible()
+
+
+# Each word in a table cell inside a sideways-scrolling box, as [word, lines it is drawn on]: more than one line
+# means the word was broken in the middle ("Awarene" / "ss"). Hyphens and dashes may break a line between words.
+_WORDS_BROKEN = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('.sp-table-scroll th, .sp-table-scroll td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s\\-–]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_wide_tables_keep_whole_words_and_scroll_from_the_keyboard_at_320_pixels(
+    page: Page, world: MentorWorld
+) -> None:
+    _sign_in(page, world)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(world.url + world.cohort_path)
+    page.locator("details").evaluate_all("all => all.forEach(details => { details.open = true })")
+
+    assert page.evaluate(_WORDS_BROKEN) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320  # the page itself does not scroll
+    boxes = page.locator(".sp-table-scroll")
+    scrolling = [
+        box for box in boxes.all() if box.evaluate("box => box.scrollWidth > box.clientWidth") and box.is_visible()
+    ]
+    assert scrolling, "at 320 px the learners and skills tables are wider than the screen"
+    for box in scrolling:
+        expect(box).to_have_attribute("role", "region")
+        expect(box).to_have_attribute("tabindex", "0")
+        assert box.get_attribute("aria-label")
+    box = page.get_by_role("region", name=re.compile("^Skill gaps for "))
+    box.first.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("box => box.scrollLeft > 0", arg=box.first.element_handle())
+    check_accessibility(page)
