@@ -129,7 +129,7 @@ def cohort_mentor_remove(cohort_id: uuid.UUID, mentor_id: uuid.UUID) -> str | Re
 def staff() -> str:
     """Every staff account nationally, a page at a time: there are thousands across the prison estate."""
     number = request.args.get("page", 1, type=paging.page_number)
-    return render_template("admin/staff.html", page=paging.page_of(organisations.list_staff(), number, STAFF_PAGE_SIZE))
+    return render_template("admin/staff.html", page=organisations.list_staff(number, size=STAFF_PAGE_SIZE))
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

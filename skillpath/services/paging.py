@@ -40,10 +40,16 @@ class Page(Generic[T]):
 def page_of(items: Sequence[T], number: int, size: int) -> Page[T]:
     """Page `number` of the items. A number past the end gives the last page (and says so through
     `is_past_the_end`), one before the first gives the first: a stale link or a typed address never fails."""
-    pages = max(1, ceil(len(items) / size))
-    shown = min(max(number, 1), pages)
+    shown, pages = position(len(items), number, size)
     start = (shown - 1) * size
     return Page(list(items[start : start + size]), shown, pages, len(items), size, asked=number)
+
+
+def position(total: int, number: int, size: int) -> tuple[int, int]:
+    """(the page shown, how many pages) when page `number` of `total` items is asked for, by `page_of`'s rules:
+    for lists counted and read a page at a time in the database."""
+    pages = max(1, ceil(total / size))
+    return min(max(number, 1), pages), pages
 
 
 def page_number(text: str) -> int:

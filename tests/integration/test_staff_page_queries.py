@@ -159,3 +159,13 @@ def test_the_staff_list_shows_a_hundred_accounts_a_page(admin_client):
     assert len(last.select("tbody tr")) == 2  # the hundred and first mentor, and the administrator
     assert last.select_one("nav.govuk-pagination [aria-current=page]").get_text(strip=True) == "2"
     assert "There is no page 7: this is the last page." in past.get_text(" ")
+
+
+def test_the_staff_list_pages_in_the_database_and_shows_each_account_once(admin_client):
+    for _ in range(101):
+        factories.make_mentor(display_name="Same Name")  # ties on the name, across the page boundary
+    shown = []
+    for number in (1, 2):
+        rows = page(admin_client.get(f"/admin/staff?page={number}")).select("tbody tr")
+        shown += [row.select("td")[1].get_text(strip=True) for row in rows]  # the username
+    assert len(shown) == len(set(shown)) == 102  # every account once: the 101 mentors and the administrator

@@ -30,11 +30,13 @@ from skillpath.models import (
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.models.organisations import cohort_mentors
+from skillpath.services import paging
 from skillpath.services.access import can_administer
 from skillpath.services.audit.audit import record_event
 from skillpath.services.errors import NotAllowed
 from skillpath.services.learners.accounts import AccountError, find_user_by_public_id
 from skillpath.services.locking import lock_row, unique_or
+from skillpath.services.paging import Page
 
 PRISON_CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -252,15 +254,21 @@ def list_mentors_in(establishment: Establishment) -> list[User]:
     )
 
 
-def list_staff() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_([UserRole.MENTOR, UserRole.ADMIN]))
-            .options(selectinload(User.establishment))
-            .order_by(User.display_name)
-        )
+def list_staff(number: int, *, size: int) -> Page[User]:
+    """Page `number` of every staff account nationally, by name (`paging.page_of`'s rules for numbers out of
+    range): counted, then only that page read, as there are thousands across the prison estate."""
+    is_staff = User.role.in_([UserRole.MENTOR, UserRole.ADMIN])
+    total = db.session.scalar(select(func.count()).select_from(User).where(is_staff)) or 0
+    shown, pages = paging.position(total, number, size)
+    staff = db.session.scalars(
+        select(User)
+        .where(is_staff)
+        .options(selectinload(User.establishment))
+        .order_by(User.display_name, User.id)
+        .limit(size)
+        .offset((shown - 1) * size)
     )
+    return Page(list(staff), shown, pages, total, size, asked=number)
 
 
 def list_cohorts_for_mentor(mentor: User) -> list[Cohort]:

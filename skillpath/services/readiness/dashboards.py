@@ -70,7 +70,7 @@ from skillpath.models import (
 from skillpath.models.audit import AuditAction
 from skillpath.services.audit.audit import record_event
 from skillpath.services.learners.organisations import list_cohorts_for_mentor
-from skillpath.services.paging import Page
+from skillpath.services.paging import Page, position
 from skillpath.services.progress.progress import ModuleProgress, ModuleStatus
 from skillpath.services.readiness.learner_state import barrier_states, held_levels, required_skills
 from skillpath.services.readiness.readiness import Band, BarrierState, Readiness, ReadinessRules, SkillGap, assess
@@ -1187,8 +1187,7 @@ def worklist_page(cohort_ids: Sequence[int], kind: WorklistKind, number: int, *,
     with looked_up_by_learner():
         total = _work_statement(cohort_ids, kind, now, counting=True)
         count = db.session.connection().execute(total).scalar_one()
-        pages = max(1, -(-count // size))
-        shown = min(max(number, 1), pages)
+        shown, pages = position(count, number, size)
         work = list_work(cohort_ids, kind, now=now, limit=size, offset=(shown - 1) * size, total=count)
     return Page(work.items, shown, pages, work.total, size, asked=number)
 
