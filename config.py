@@ -82,6 +82,9 @@ class Config:
     LOGIN_FREE_ATTEMPTS = _env_int("LOGIN_FREE_ATTEMPTS", 5)
     LOGIN_FIRST_DELAY_SECONDS = _env_int("LOGIN_FIRST_DELAY_SECONDS", 2)
     LOGIN_MAX_DELAY_SECONDS = _env_int("LOGIN_MAX_DELAY_SECONDS", 60)
+    # Wrong passwords a signed-in session may type to confirm a change (a new password, closing the account)
+    # before it is signed out: whoever finds a computer left signed in gets this many guesses, no more.
+    PASSWORD_RECHECK_LIMIT = _env_int("PASSWORD_RECHECK_LIMIT", 5)
     # Per address and username; and per address alone (a prison's learners may share one address).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300 per minute")

@@ -6,17 +6,19 @@ it. Once closed, the learner is signed out here and everywhere, and lands on the
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from skillpath import transactions
 from skillpath.account.forms import CloseAccountForm
+from skillpath.auth import rechecks
 from skillpath.auth.policy import learner_required
 from skillpath.i18n import _l
 from skillpath.services.errors import DomainError
 from skillpath.services.learners import account_closure
 from skillpath.services.learners.account_closure import CertificateChoice
-from skillpath.services.learners.accounts import Throttle
+from skillpath.services.learners.accounts import SignedOutForWrongPasswords
 from skillpath.settings import app_issuer, evidence_storage
 
 bp = Blueprint("account", __name__)
@@ -56,9 +58,13 @@ def confirm() -> str | Response:
                 certificates=choice,
                 evidence_storage=evidence_storage(),
                 issuer=app_issuer(),
-                throttle=Throttle.from_config(current_app.config),
+                most_wrong=rechecks.most_wrong(),
+                ip=request.remote_addr,
             )
+        except SignedOutForWrongPasswords:
+            return rechecks.signed_out_for_wrong_passwords()
         except DomainError as error:
+            transactions.keep_on_error()  # a wrong password is counted and audited, whatever the page answers
             getattr(form, error.field or "password").errors = [error.message]
         else:
             logout_user()

@@ -23,7 +23,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from skillpath import transactions
-from skillpath.auth import devices, handover
+from skillpath.auth import devices, handover, rechecks
 from skillpath.auth.forms import (
     ActivateForm,
     AdminRecoveryForm,
@@ -306,9 +306,13 @@ def change_password() -> str | Response:
                 form.current_password.data or "",
                 form.password.data or "",
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-                throttle=_throttle(),
+                most_wrong=rechecks.most_wrong(),
+                ip=request.remote_addr,
             )
+        except accounts.SignedOutForWrongPasswords:
+            return rechecks.signed_out_for_wrong_passwords()
         except DomainError as error:
+            transactions.keep_on_error()  # a wrong password is counted and audited, whatever the page answers
             _show_error(form, error, "current_password")
         else:
             flash(_("Your password has been changed. You have been signed out everywhere else."), "success")

@@ -44,13 +44,13 @@ class AuditAction(StrEnum):
     AUTH_ACTIVATION_FAILED = "auth.activation.failed"
     AUTH_PASSWORD_CHANGED = "auth.password.changed"  # noqa: S105  (an action, not a password)
     AUTH_PASSWORD_RECHECK_FAILED = "auth.password.recheck_failed"  # noqa: S105
-    AUTH_PASSWORD_RECHECK_THROTTLED = "auth.password.recheck_throttled"  # noqa: S105
     AUTH_RECOVERY_COMPLETED = "auth.recovery.completed"
     AUTH_RECOVERY_FAILED = "auth.recovery.failed"
     AUTH_RECOVERY_THROTTLED = "auth.recovery.throttled"
     AUTH_SESSION_ACCOUNT_RESET = "auth.session.account_reset"
     AUTH_SESSION_ENDED_ELSEWHERE = "auth.session.ended_elsewhere"
     AUTH_SESSION_ENDED_OTHERS = "auth.session.ended_others"
+    AUTH_SESSION_ENDED_WRONG_PASSWORDS = "auth.session.ended_wrong_passwords"
     AUTH_SESSION_EXPIRED = "auth.session.expired"
     AUTH_SESSION_IDLE = "auth.session.idle"
     AUTH_SESSION_PASSWORD_CHANGED = "auth.session.password_changed"  # noqa: S105

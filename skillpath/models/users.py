@@ -133,6 +133,7 @@ class SessionEndReason(StrEnum):
     EXPIRED = "expired"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a password)
     ACCOUNT_RESET = "account_reset"
+    WRONG_PASSWORDS = "wrong_passwords"
 
 
 class UserSession(db.Model):  # type: ignore[name-defined]
@@ -153,6 +154,8 @@ class UserSession(db.Model):  # type: ignore[name-defined]
     ended_reason: Mapped[SessionEndReason | None] = mapped_column(str_enum(SessionEndReason))
     # Shown to the account's owner on "Where you are signed in", so they can tell their sessions apart.
     device: Mapped[str | None] = mapped_column(String(80))
+    # Wrong passwords typed in this session to confirm a change (accounts.recheck_password), capped per session.
+    wrong_passwords: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 

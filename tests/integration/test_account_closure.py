@@ -5,7 +5,6 @@ working."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import func, select
 
 from skillpath.extensions import db
 from skillpath.models import AuditEvent, Certificate, LearnerProfile, User, UserSession
-from skillpath.models._types import utcnow
 from skillpath.services.certificates.certificates import VerificationStatus, verify_code
 from skillpath.services.certificates.signing import app_key_store
 from skillpath.services.learners import account_closure, transfers
@@ -148,24 +146,22 @@ def test_a_wrong_password_closes_nothing(client, leaver):
     assert leaver.evidence_path.exists()
 
 
-def test_wrong_passwords_here_make_the_account_wait_as_at_sign_in(app, client, leaver):
-    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
+def test_too_many_wrong_passwords_here_sign_the_session_out_and_close_nothing(app, client, leaver):
+    most = app.config["PASSWORD_RECHECK_LIMIT"]
+    for _ in range(most - 1):
         assert field_errors(_close(client, certificates="keep", password="a wrong guess")) == [
             "Your password is wrong. Check it and try again"
         ]
 
-    # Waiting now: even the right password is not looked at, and nothing is closed.
-    response = _close(client, certificates="keep")
-    assert field_errors(response)[0].startswith("Too many wrong passwords for this account. Wait ")
+    response = _close(client, certificates="keep", password="a wrong guess")
+    assert location_path(response) == "/sign-in"
     learner = db.session.get(User, leaver.learner.id)
     assert learner.is_enabled and learner.display_name == world.NAME
+    assert leaver.evidence_path.exists()
+    assert location_path(client.get(CONFIRM)).startswith("/sign-in")  # signed out: the page needs signing in again
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == learner.id)).all()
-    assert actions.count("auth.password.recheck_failed") == app.config["LOGIN_FREE_ATTEMPTS"]
-    assert "auth.password.recheck_throttled" in actions
-
-    learner.throttled_until = utcnow() - timedelta(seconds=1)  # the wait is over
-    db.session.flush()
-    assert location_path(_close(client, certificates="keep")) == "/sign-in"
+    assert actions.count("auth.password.recheck_failed") == most
+    assert "auth.session.ended_wrong_passwords" in actions
 
 
 def test_the_learner_must_choose_what_happens_to_their_certificates(client, leaver):

@@ -29,7 +29,7 @@ from skillpath.services.learners.accounts import AccountError, SignInOutcome, Th
 from skillpath.services.progress.evidence_storage import LocalFolderStorage
 from tests import factories
 from tests.conftest import sign_in
-from tests.helpers import field_errors, page, post_form
+from tests.helpers import field_errors, location_path, page, post_form
 
 NEW_PASSWORD = "lantern meadow kettle orbit"
 MIN_LENGTH = 10
@@ -408,34 +408,57 @@ def test_a_weak_new_password_is_shown_beside_the_new_password_field(learner, lea
     assert db.session.get(User, learner.id).password_hash == before
 
 
-def test_wrong_current_passwords_make_the_account_wait_as_at_sign_in(app, learner, learner_client):
+def test_a_session_that_types_too_many_wrong_passwords_is_signed_out(app, learner, learner_client):
     before = learner.password_hash
-    answers = {
-        "current_password": "a wrong guess",
-        "password": "a brand new passphrase",
-        "confirm": "a brand new passphrase",
-    }
-    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
+    session_row = learner.current_session
+    new = "a brand new passphrase"
+    answers = {"current_password": "a wrong guess", "password": new, "confirm": new}
+    most = app.config["PASSWORD_RECHECK_LIMIT"]
+    for _ in range(most - 1):
         response = post_form(learner_client, "/account/change-password", answers)
         assert response.status_code == 200
         assert field_errors(response) == ["Your current password is wrong. Check it and try again"]
 
-    # The right password is not even looked at while the account waits, and the wait holds at sign-in too.
-    response = post_form(learner_client, "/account/change-password", answers | {"current_password": factories.PASSWORD})
-    assert field_errors(response)[0].startswith("Too many wrong passwords for this account. Wait ")
+    # The last wrong one ends this session: the browser is signed out and told why.
+    response = post_form(learner_client, "/account/change-password", answers)
+    assert location_path(response) == "/sign-in"
+    signed_out = learner_client.get("/sign-in")
+    assert "we signed you out to keep your account safe" in signed_out.get_data(as_text=True)
+    assert location_path(learner_client.get("/account/change-password")).startswith("/sign-in")
     db.session.expire_all()
-    user = db.session.get(User, learner.id)
-    assert user.password_hash == before
-    assert user.failed_logins == app.config["LOGIN_FREE_ATTEMPTS"] and user.throttled_until is not None
+    assert db.session.get(User, learner.id).password_hash == before
+    assert db.session.get(UserSession, session_row.id).ended_reason == SessionEndReason.WRONG_PASSWORDS
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == learner.id)).all()
+    assert actions.count("auth.password.recheck_failed") == most
+    assert actions.count("auth.session.ended_wrong_passwords") == 1
 
-    user.throttled_until = utcnow() - timedelta(seconds=1)  # the wait is over
+
+def test_a_session_at_its_limit_is_signed_out_without_its_password_being_checked(app, learner, learner_client):
+    # As when requests sent at once have used up the session's tries: each try is claimed before the check.
+    session_row = learner.current_session
+    session_row.wrong_passwords = app.config["PASSWORD_RECHECK_LIMIT"]
     db.session.flush()
+    new = "a brand new passphrase"
+    answers = {"current_password": factories.PASSWORD, "password": new, "confirm": new}
+    before = learner.password_hash
+
+    assert location_path(post_form(learner_client, "/account/change-password", answers)) == "/sign-in"
+    db.session.expire_all()
+    assert db.session.get(User, learner.id).password_hash == before
+
+
+def test_a_strangers_wrong_guesses_at_sign_in_never_stop_the_owner_changing_their_password(learner, learner_client):
+    learner.failed_logins, learner.throttled_until = 50, utcnow() + timedelta(minutes=1)  # sign-in is waiting
+    db.session.flush()
+    new = "a brand new passphrase"
+    answers = {"current_password": "a wrong guess", "password": new, "confirm": new}
+    post_form(learner_client, "/account/change-password", answers)  # one slip by the owner: the count is per session
+
     response = post_form(learner_client, "/account/change-password", answers | {"current_password": factories.PASSWORD})
     assert response.status_code == 302
     db.session.expire_all()
-    user = db.session.get(User, learner.id)
-    assert user.password_hash != before
-    assert user.failed_logins == 0
+    assert accounts.verify_secret(db.session.get(User, learner.id).password_hash, new)
+    assert db.session.get(UserSession, learner.current_session.id).wrong_passwords == 0  # a right one clears it
 
 
 def test_a_cohort_name_in_use_is_shown_beside_the_name_field(admin_client, cohort):

@@ -494,3 +494,23 @@ def test_assigning_a_mentor_many_times_at_once_assigns_them_once(race_server, ro
         assert _count(AuditEvent, assigned, AuditEvent.object_id == world.ids["cohort"]) == 1
 
     _check(race_server, check)
+
+
+def test_many_wrong_passwords_at_once_get_no_more_tries_than_the_limit(race_server, round_number):
+    world = _build(race_server, _learner_world)
+    learner = world.browser_for(world.ids["learner_username"])
+    path = "/account/change-password"
+    new = "a brand new passphrase"
+    wrong = {"current_password": "a wrong guess", "password": new, "confirm": new}
+    replies = burst(prepare([learner], path, "", wrong), path, TIMES)
+    most = race_server.app.config["PASSWORD_RECHECK_LIMIT"]
+
+    # Each try is claimed in the database before the password is checked: however many arrive together, the
+    # session checks `most` of them, and the rest find it signed out.
+    assert sum(1 for reply in replies if reply.status == 302) >= TIMES - most + 1
+
+    def check() -> None:
+        assert _audit_count("auth.password.recheck_failed", world.ids["learner"]) == most
+        assert _audit_count("auth.session.ended_wrong_passwords", world.ids["learner"]) == 1
+
+    _check(race_server, check)

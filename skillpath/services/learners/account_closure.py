@@ -59,7 +59,7 @@ from skillpath.services.certificates import signing
 from skillpath.services.certificates.certificates import content_of
 from skillpath.services.certificates.issuer import Issuer, current_issuer
 from skillpath.services.errors import NotAllowed
-from skillpath.services.learners.accounts import Throttle, recheck_password
+from skillpath.services.learners.accounts import recheck_password
 from skillpath.services.locking import lock_learner
 from skillpath.services.progress.evidence_storage import EvidenceStorage
 
@@ -108,21 +108,23 @@ def close_own_account(
     certificates: CertificateChoice,
     evidence_storage: EvidenceStorage,
     issuer: Issuer | None = None,
-    throttle: Throttle | None = None,
+    most_wrong: int = 5,
+    ip: str | None = None,
 ) -> Closure:
     """The learner closes their own account, confirming with their password (the use case behind the page).
 
-    Raises AccountError (field "password") for a wrong password, or too many (`accounts.recheck_password`: they
-    count towards the same waits as at sign-in); nothing else changes then. The evidence files go
+    Raises AccountError (field "password") for a wrong password, or SignedOutForWrongPasswords after
+    `most_wrong` of them in this session (`accounts.recheck_password`); nothing else changes then. The evidence files go
     from `evidence_storage` once the request's transaction commits, never before. The caller then ends
     the browser's sign-in: every other one has already ended.
     """
     recheck_password(
         learner,
         password,
-        throttle=throttle or Throttle(),
+        most=most_wrong,
         wrong=_("Your password is wrong. Check it and try again"),
         field="password",
+        ip=ip,
     )
     closure = close_account(learner, certificates=certificates, issuer=issuer)
     evidence_storage.delete(closure.evidence_files)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from math import ceil
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select, update
 
@@ -29,13 +29,22 @@ from skillpath.auth.passwords import (
 )
 from skillpath.extensions import db
 from skillpath.i18n import _, ngettext
-from skillpath.models import Cohort, CohortMembership, Establishment, LearnerProfile, SessionEndReason, User, UserRole
+from skillpath.models import (
+    Cohort,
+    CohortMembership,
+    Establishment,
+    LearnerProfile,
+    SessionEndReason,
+    User,
+    UserRole,
+    UserSession,
+)
 from skillpath.models._types import utcnow
 from skillpath.models.audit import AuditAction
 from skillpath.services.access import can_manage_learner
 from skillpath.services.audit.audit import record_event
 from skillpath.services.errors import InvalidInput, NotAllowed
-from skillpath.services.learners.sessions import end_all_sessions, start_session
+from skillpath.services.learners.sessions import end_all_sessions, end_session, start_session
 from skillpath.services.locking import unique_or
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -355,25 +364,52 @@ def _count_failure(user: User, throttle: Throttle, now: datetime) -> None:
         user.throttled_until = now + delay
 
 
-def recheck_password(user: User, password: str, *, throttle: Throttle, wrong: str, field: str) -> None:
+class SignedOutForWrongPasswords(Exception):
+    """The session typed too many wrong passwords to confirm a change, and has been ended (see `recheck_password`)."""
+
+
+def recheck_password(user: User, password: str, *, most: int, wrong: str, field: str, ip: str | None) -> None:
     """A signed-in person types their password again to confirm a change (a new password, closing their account).
 
-    Wrong passwords here count towards the same waits as at sign-in, from any browser: whoever has the session,
-    say on a computer left signed in, gets no more guesses at the password than a stranger at the sign-in page.
-    Raises AccountError on `field`: `wrong` for a wrong password, or how long to wait while the account is
-    waiting (the password is then not looked at). A right one clears the count. Refusals are audited; the
-    caller keeps the count and the audit even though it answers with an error.
+    Each session may type `most` wrong ones (PASSWORD_RECHECK_LIMIT): the last of them ends the session, so
+    whoever finds a computer left signed in gets that many guesses, and no more. The count is on the session's
+    row: a stranger's wrong guesses at the sign-in page never stop the owner here, and each try is claimed in
+    the database before the password is looked at, so requests sent at once cannot get past the limit.
+
+    Raises AccountError on `field` with `wrong` for a wrong password, or SignedOutForWrongPasswords once the
+    session has ended. Both are audited; the caller keeps the count and the audit though it answers with an error.
     """
-    now = utcnow()
-    if user.is_throttled(now):
-        record_event(AuditAction.AUTH_PASSWORD_RECHECK_THROTTLED, actor=user, subject=user)
-        raise AccountError(wait_message((user.throttled_until or now) - now), field)
-    if not verify_secret(user.password_hash, password):
-        record_event(AuditAction.AUTH_PASSWORD_RECHECK_FAILED, actor=user, subject=user)
-        _count_failure(user, throttle, now)
-        raise AccountError(wrong, field)
-    user.failed_logins = 0
-    user.throttled_until = None
+    row: UserSession | None = getattr(user, "current_session", None)
+    if row is not None:
+        claimed = db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == row.id, UserSession.wrong_passwords < most)
+            .values(wrong_passwords=UserSession.wrong_passwords + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            _end_for_wrong_passwords(user, row, ip)
+    if verify_secret(user.password_hash, password):
+        if row is not None:
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.id == row.id)
+                .values(wrong_passwords=0)
+                .execution_options(synchronize_session=False)
+            )
+        return
+    record_event(AuditAction.AUTH_PASSWORD_RECHECK_FAILED, actor=user, subject=user, ip_address=ip)
+    if row is not None:
+        typed = db.session.scalar(select(UserSession.wrong_passwords).where(UserSession.id == row.id)) or 0
+        if typed >= most:  # that was the last one this session may type
+            _end_for_wrong_passwords(user, row, ip)
+    raise AccountError(wrong, field)
+
+
+def _end_for_wrong_passwords(user: User, row: UserSession, ip: str | None) -> NoReturn:
+    if end_session(row, SessionEndReason.WRONG_PASSWORDS, by=user):
+        record_event(AuditAction.AUTH_SESSION_ENDED_WRONG_PASSWORDS, actor=user, subject=user, ip_address=ip)
+    raise SignedOutForWrongPasswords
 
 
 def wait_message(wait: timedelta | None) -> str:
@@ -425,21 +461,28 @@ def complete_activation(user: User, new_password: str) -> None:
 
 
 def change_password(
-    user: User, current_password: str, new_password: str, *, min_length: int, throttle: Throttle | None = None
+    user: User,
+    current_password: str,
+    new_password: str,
+    *,
+    min_length: int,
+    most_wrong: int = 5,
+    ip: str | None = None,
 ) -> None:
     """A signed-in person changes their password; their other sessions end (audited).
 
-    Raises AccountError naming the field: a weak new password ("password"), a wrong current one, or too many
-    wrong ones (see `recheck_password`) ("current_password")."""
+    Raises AccountError naming the field: a weak new password ("password"), a wrong current one
+    ("current_password"); or SignedOutForWrongPasswords after `most_wrong` (see `recheck_password`)."""
     problem = password_problem(new_password, username=user.username, min_length=min_length)
     if problem:
         raise AccountError(problem, "password")
     recheck_password(
         user,
         current_password,
-        throttle=throttle or Throttle(),
+        most=most_wrong,
         wrong=_("Your current password is wrong. Check it and try again"),
         field="current_password",
+        ip=ip,
     )
     user.password_hash = hash_secret(new_password)
     # Everyone else signed in as this user is signed out; this session carries on.
