@@ -330,6 +330,11 @@ def test_wide_tables_keep_whole_words_and_scroll_from_the_keyboard_at_320_pixels
     page.locator("details").evaluate_all("all => all.forEach(details => { details.open = true })")
 
     assert page.evaluate(_WORDS_BROKEN) == []
+    # Each visible caption wraps within the screen's column, however wide its table.
+    widths = page.locator(".sp-table-scroll caption:not(.govuk-visually-hidden)").evaluate_all(
+        "captions => captions.map(caption => caption.getBoundingClientRect().width)"
+    )
+    assert widths and max(widths) <= 320 - 30
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320  # the page itself does not scroll
     boxes = page.locator(".sp-table-scroll")
     scrolling = [
