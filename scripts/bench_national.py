@@ -602,6 +602,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the steps, in or
         engines = [db.engine]
     if args.compare_database_url:  # the same establishments without the rest of the country, timed alongside
         alone = make_app(args.compare_database_url, args.keys_folder, args.redis_url)
+        with alone.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()  # any migration added since it was seeded, as for the national database
         alone_world = seeding.read_any_marker(args.compare_database_url)
         extra = alone_pages(alone_world, args.only)
         national_size = f" [country of {sum(i['learners'] for i in world.establishments.values()):,}]"
