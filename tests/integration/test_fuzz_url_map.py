@@ -111,6 +111,8 @@ REFUSAL_AUDIT_ACTIONS = (
     "auth.activation.failed",
     "auth.recovery.failed",
     "auth.recovery.throttled",
+    "auth.password.recheck_failed",  # a wrong password typed again to change it or to close the account
+    "auth.session.ended_wrong_passwords",
 )
 
 # A home page that always has a form, for a CSRF token when the endpoint's own form is on no page.
