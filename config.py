@@ -36,6 +36,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = os.environ.get("RATELIMIT_HEADERS_ENABLED", "false").lower() == "true"
     # Put before every rate-limit key, so that two installations can share one Redis without sharing counts.
     RATELIMIT_KEY_PREFIX: str = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # If Redis cannot be reached, limits are counted in each worker's memory until it can (and a warning is
+    # logged), rather than every limited page failing; a Redis that does not answer is given up on in a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS: dict[str, object] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # Shown on certificates and to employers: the education provider, never a prison.
     ISSUER_NAME: str = os.environ.get("ISSUER_NAME", "SkillPath Digital Skills")
     # Where employers reach this service: QR codes and credentials carry absolute URLs from here.
