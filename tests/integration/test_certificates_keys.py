@@ -67,3 +67,31 @@ def test_rotate_adds_a_key_lists_both_and_publishes_both(app, client, keys_folde
 
 def test_list_with_no_keys_says_what_to_run(app, keys_folder):
     assert "flask keys generate" in _run(app, "list")
+
+
+def test_a_host_that_cannot_write_its_key_folder_signs_and_checks_as_any_other(
+    app, client, keys_folder, monkeypatch, learner, mentor
+):
+    # Several hosts share one key folder, which may be mounted read-only (an orchestrator's secret, say): once
+    # the keys are made, signing, checking and publishing them only reads it.
+    from skillpath.services.certificates import es256_keys, signing, vc_jwt
+    from tests.integration.test_certificates import issue_module_certificate
+
+    _run(app, "generate")
+    before = sorted((path.name, path.read_bytes()) for path in keys_folder.iterdir())
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("the key folder is read-only on this host")
+
+    monkeypatch.setattr(signing, "_write_private", refuse)
+    monkeypatch.setattr(es256_keys, "_write_private", refuse)
+    monkeypatch.setattr(type(keys_folder), "mkdir", refuse)
+    monkeypatch.setitem(app.config, "KEYS_AUTO_GENERATE", False)  # as in production
+
+    certificate = issue_module_certificate(learner, mentor)  # signed with the Ed25519 key
+    token = vc_jwt.credential_jwt(certificate)  # and a VC-JWT with the ES256 key
+    assert client.get(f"/api/verify/{certificate.display_code}").get_json()["status"] == "valid"
+    checked = client.post("/api/verify", data=token, content_type="application/jwt")
+    assert checked.status_code == 200 and checked.get_json()["status"] == "valid"
+    assert len(client.get("/.well-known/jwks.json").get_json()["keys"]) == 2
+    assert sorted((path.name, path.read_bytes()) for path in keys_folder.iterdir()) == before
