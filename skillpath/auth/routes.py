@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from math import ceil
 
 from flask import (
     Blueprint,
@@ -82,17 +81,13 @@ def _log_in(user: User) -> None:
     after_this_request(lambda response: _remember_browser(response, user))
 
 
-def _seconds(wait: timedelta | None) -> int:
-    return max(1, ceil((wait or timedelta(0)).total_seconds()))
-
-
 def _wait_message_for_recovery(wait: timedelta | None) -> str:
     return ngettext(
         "Too many wrong tries for this account. Wait %(num)d second, then try again. "
         "If you have forgotten your password, ask your mentor for a new activation code",
         "Too many wrong tries for this account. Wait %(num)d seconds, then try again. "
         "If you have forgotten your password, ask your mentor for a new activation code",
-        _seconds(wait),
+        accounts.wait_seconds(wait),
     )
 
 

@@ -380,15 +380,18 @@ def recheck_password(user: User, password: str, *, most: int, wrong: str, field:
     session has ended. Both are audited; the caller keeps the count and the audit though it answers with an error.
     """
     row: UserSession | None = getattr(user, "current_session", None)
+    typed = 0  # wrong ones this session has typed, this one included
     if row is not None:
-        claimed = db.session.execute(
+        claimed = db.session.scalar(
             update(UserSession)
             .where(UserSession.id == row.id, UserSession.wrong_passwords < most)
             .values(wrong_passwords=UserSession.wrong_passwords + 1)
+            .returning(UserSession.wrong_passwords)
             .execution_options(synchronize_session=False)
         )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
+        if claimed is None:
             _end_for_wrong_passwords(user, row, ip)
+        typed = claimed
     if verify_secret(user.password_hash, password):
         if row is not None:
             db.session.execute(
@@ -399,10 +402,8 @@ def recheck_password(user: User, password: str, *, most: int, wrong: str, field:
             )
         return
     record_event(AuditAction.AUTH_PASSWORD_RECHECK_FAILED, actor=user, subject=user, ip_address=ip)
-    if row is not None:
-        typed = db.session.scalar(select(UserSession.wrong_passwords).where(UserSession.id == row.id)) or 0
-        if typed >= most:  # that was the last one this session may type
-            _end_for_wrong_passwords(user, row, ip)
+    if row is not None and typed >= most:  # that was the last one this session may type
+        _end_for_wrong_passwords(user, row, ip)
     raise AccountError(wrong, field)
 
 
@@ -412,15 +413,19 @@ def _end_for_wrong_passwords(user: User, row: UserSession, ip: str | None) -> No
     raise SignedOutForWrongPasswords
 
 
+def wait_seconds(wait: timedelta | None) -> int:
+    """Whole seconds left of a wait (at least 1), as the messages about waiting say them."""
+    return max(1, ceil((wait or timedelta(0)).total_seconds()))
+
+
 def wait_message(wait: timedelta | None) -> str:
     """What to tell someone whose account is waiting after too many wrong passwords."""
-    seconds = max(1, ceil((wait or timedelta(0)).total_seconds()))
     return ngettext(
         "Too many wrong passwords for this account. Wait %(num)d second, then try again. "
         "If you have forgotten your password, ask your mentor for a new activation code",
         "Too many wrong passwords for this account. Wait %(num)d seconds, then try again. "
         "If you have forgotten your password, ask your mentor for a new activation code",
-        seconds,
+        wait_seconds(wait),
     )
 
 
